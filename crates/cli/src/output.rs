@@ -1,0 +1,123 @@
+use flightdeck_core::{ApiError, Error};
+use flightdeck_runbook::Runbook;
+use flightdeck_store::{ImportOutcome, ItemState, ItemView, RunbookSummary};
+use serde::Serialize;
+
+pub fn json<T: Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).expect("output types serialise"));
+}
+
+pub fn error(e: &Error, as_json: bool) {
+    if as_json {
+        let api: ApiError = ApiError::new(e.code(), e.to_string());
+        eprintln!("{}", serde_json::to_string(&api).expect("errors serialise"));
+    } else {
+        eprintln!("error: {e}");
+    }
+}
+
+/// `runbook inspect --json`: the structure with the counts scripts ask for first.
+#[derive(Serialize)]
+pub struct Inspection<'a> {
+    pub title: &'a str,
+    pub checklist_items: usize,
+    pub checked_items: usize,
+    pub repaired_characters: u32,
+    #[serde(flatten)]
+    pub runbook: &'a Runbook,
+}
+
+pub fn inspection(runbook: &Runbook) {
+    println!("{}", runbook.title);
+    println!(
+        "{} phases, {} checklist items ({} ticked in the file)",
+        runbook.phases.len(),
+        runbook.checklist_items(),
+        runbook.checked_items()
+    );
+    if runbook.repaired_characters > 0 {
+        println!("repaired {} mis-encoded characters", runbook.repaired_characters);
+    }
+    for phase in &runbook.phases {
+        println!(
+            "  {:<28} {:>4} items {:>3} tasks {:>3} steps {:>2} sign-off fields  (line {})",
+            phase.id,
+            phase.items.len(),
+            phase.tasks.len(),
+            phase.steps.len() + phase.tasks.iter().map(|t| t.steps.len()).sum::<usize>(),
+            phase.signoff.len(),
+            phase.line
+        );
+        println!("      {}", phase.title);
+    }
+}
+
+pub fn import(outcome: &ImportOutcome) {
+    let verb = if outcome.created { "imported" } else { "re-imported" };
+    println!("{verb} '{}' as {} (revision {})", outcome.title, outcome.key, outcome.revision);
+    let d = &outcome.diff;
+    if !outcome.created {
+        println!(
+            "{} unchanged, {} new, {} changed, {} gone",
+            d.unchanged,
+            d.added.len(),
+            d.changed.len(),
+            d.removed.len()
+        );
+        for a in &d.added {
+            println!("  + [{}] {}", a.phase, a.text);
+        }
+        for c in &d.changed {
+            let kept = if c.state_kept { "state kept" } else { "starts open" };
+            println!("  ~ [{}] {} -> {} ({kept})", c.phase, c.old_text, c.new_text);
+        }
+        for r in &d.removed {
+            println!("  - [{}] {}", r.phase, r.text);
+        }
+    }
+}
+
+fn percent(done: u32, total: u32) -> u32 {
+    (done * 100).checked_div(total).unwrap_or(0)
+}
+
+pub fn summary(s: &RunbookSummary) {
+    println!(
+        "{} ({}): {}/{} items complete, {}%",
+        s.title,
+        s.key,
+        s.complete,
+        s.total,
+        percent(s.complete, s.total)
+    );
+    for p in &s.phases {
+        let failed = if p.failed > 0 { format!(", {} failed", p.failed) } else { String::new() };
+        println!(
+            "  {:<28} {:>4}/{:<4} {:>3}%  {:?}{failed}",
+            p.id,
+            p.complete(),
+            p.total,
+            percent(p.complete(), p.total),
+            p.status
+        );
+    }
+}
+
+pub fn item(item: &ItemView) {
+    let mark = match item.state {
+        Some(ItemState::Done) => "[x]",
+        Some(ItemState::Na) => "[-]",
+        Some(ItemState::Failed) => "[!]",
+        None => "[ ]",
+    };
+    let indent = "  ".repeat(item.depth as usize);
+    let by = match (&item.by, &item.at) {
+        (Some(by), Some(at)) => format!("  ({by}, {at})"),
+        (Some(by), None) => format!("  ({by})"),
+        _ => String::new(),
+    };
+    println!("{indent}{mark} {}  {}{by}", item.id, item.text);
+    if let Some(note) = &item.note {
+        println!("{indent}      note: {note}");
+    }
+}

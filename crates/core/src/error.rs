@@ -1,0 +1,76 @@
+use flightdeck_runbook::ImportError;
+use flightdeck_store::StoreError;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use ts_rs::TS;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("who is acting? save your identity with `flightdeck identity set NAME ROLE`, or pass --as NAME --role ROLE")]
+    NoIdentity,
+}
+
+impl Error {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => "file_not_found",
+            Error::Io { .. } => "io",
+            Error::Import(e) => e.code(),
+            Error::Store(e) => e.code(),
+            Error::NoIdentity => "no_identity",
+        }
+    }
+}
+
+/// How an error crosses a boundary (IPC, `--json` output): a stable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        Error::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_json_shape_is_code_and_message() {
+        let e: ApiError = Error::from(StoreError::UnknownRunbook("x".into())).into();
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "unknown_runbook",
+                "message": "no runbook named 'x'; `flightdeck runbook list` shows the imported ones"
+            })
+        );
+    }
+}

@@ -1,0 +1,489 @@
+//! Markdown to [`Runbook`]: pulldown-cmark gives the block structure (headings, lists, code,
+//! paragraphs); the line shapes inside paragraphs are recognised by [`crate::labels`].
+
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use crate::error::ImportError;
+use crate::ids::{normalize, slug, IdAllocator};
+use crate::labels::{classify, is_objectives, phase_heading, set_meta, task_heading, Line};
+use crate::model::{ChecklistItem, Meta, Phase, Runbook, SignoffField, Step, Task};
+use crate::mojibake::repair_mac_roman;
+
+/// Runbooks larger than this are refused rather than parsed.
+pub const MAX_RUNBOOK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Parses the bytes of a markdown runbook. `file` names it in errors.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
+    let text = check_text(file, bytes)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (text, repaired) = repair_mac_roman(text);
+    let mut builder = Builder::new(file, &text);
+    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
+        builder.event(event, range)?;
+    }
+    let mut runbook = builder.finish()?;
+    runbook.repaired_characters = repaired;
+    Ok(runbook)
+}
+
+fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
+    let file = file.to_string();
+    if bytes.len() as u64 > MAX_RUNBOOK_BYTES {
+        return Err(ImportError::TooLarge {
+            file,
+            size: bytes.len() as u64,
+            limit: MAX_RUNBOOK_BYTES,
+        });
+    }
+    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        let (line, column) = line_column(bytes, pos);
+        return Err(ImportError::Binary { file, line, column });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        ImportError::NotUtf8 {
+            file: file.clone(),
+            line,
+            column,
+        }
+    })?;
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty { file });
+    }
+    Ok(text)
+}
+
+fn line_column(bytes: &[u8], pos: usize) -> (u32, u32) {
+    let before = &bytes[..pos];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    (line as u32, (pos - line_start + 1) as u32)
+}
+
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex(starts)
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        self.0.partition_point(|start| *start <= offset) as u32
+    }
+}
+
+struct OpenPhase {
+    phase: Phase,
+    level: u32,
+    numbered: bool,
+}
+
+struct ItemFrame {
+    text: String,
+    marker: Option<bool>,
+    line: u32,
+    /// Set once the item's own text is complete; `Some(None)` for a plain list item.
+    id: Option<Option<String>>,
+}
+
+struct Collector {
+    text: String,
+    line: u32,
+    range: Range<usize>,
+}
+
+struct Builder<'a> {
+    file: &'a str,
+    src: &'a str,
+    lines: LineIndex,
+    title: Option<String>,
+    meta: Meta,
+    phases: Vec<OpenPhase>,
+    current: Option<OpenPhase>,
+    phase_ids: IdAllocator,
+    content_ids: IdAllocator,
+    /// Heading level and index of the open task in the current phase.
+    task: Option<(u32, usize)>,
+    section: Option<String>,
+    meta_open: bool,
+    last_text: Option<String>,
+    heading: Option<Collector>,
+    paragraph: Option<Collector>,
+    code: Option<(Option<String>, Collector)>,
+    items: Vec<ItemFrame>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(file: &'a str, src: &'a str) -> Self {
+        Builder {
+            file,
+            src,
+            lines: LineIndex::new(src),
+            title: None,
+            meta: Meta::default(),
+            phases: Vec::new(),
+            current: None,
+            phase_ids: IdAllocator::default(),
+            content_ids: IdAllocator::default(),
+            task: None,
+            section: None,
+            meta_open: true,
+            last_text: None,
+            heading: None,
+            paragraph: None,
+            code: None,
+            items: Vec::new(),
+        }
+    }
+
+    fn collector(&self, range: Range<usize>) -> Collector {
+        Collector {
+            text: String::new(),
+            line: self.lines.line(range.start),
+            range,
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<(), ImportError> {
+        match event {
+            Event::Start(Tag::Heading { .. }) => self.heading = Some(self.collector(range)),
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(h) = self.heading.take() {
+                    self.on_heading(level as u32, h.text.trim(), h.line);
+                }
+            }
+            Event::Start(Tag::Paragraph) if self.items.is_empty() => {
+                self.paragraph = Some(self.collector(range))
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = self.paragraph.take() {
+                    self.on_paragraph(p);
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split_whitespace()
+                        .next()
+                        .map(str::to_string),
+                    CodeBlockKind::Indented => None,
+                };
+                self.code = Some((lang, self.collector(range)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, c)) = self.code.take() {
+                    self.on_code(lang, c)?;
+                }
+            }
+            Event::Start(Tag::List(_)) => self.finish_top_item(),
+            Event::Start(Tag::Item) => {
+                let line = self.lines.line(range.start);
+                self.items.push(ItemFrame {
+                    text: String::new(),
+                    marker: None,
+                    line,
+                    id: None,
+                });
+            }
+            Event::End(TagEnd::Item) => {
+                self.finish_top_item();
+                self.items.pop();
+            }
+            Event::TaskListMarker(checked) => {
+                if let Some(top) = self.items.last_mut() {
+                    top.marker = Some(checked);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => self.push_text(&t),
+            Event::SoftBreak | Event::HardBreak => self.push_text(" "),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if let Some((_, c)) = self.code.as_mut() {
+            c.text.push_str(text);
+        } else if let Some(h) = self.heading.as_mut() {
+            h.text.push_str(text);
+        } else if let Some(top) = self.items.last_mut() {
+            if top.id.is_none() {
+                top.text.push_str(text);
+            }
+        } else if let Some(p) = self.paragraph.as_mut() {
+            p.text.push_str(text);
+        }
+    }
+
+    fn on_heading(&mut self, level: u32, text: &str, line: u32) {
+        self.last_text = None;
+        if let Some((kind, number)) = phase_heading(text) {
+            if self.title.is_none() {
+                self.title = Some(text.to_string());
+            }
+            let key = format!("{kind}-{number}");
+            self.start_phase(text, Some(number), key, level, line);
+            return;
+        }
+        if let Some(level_of_phase) = self.current.as_ref().map(|c| c.level) {
+            if level > level_of_phase {
+                if let Some((kind, number)) = task_heading(text) {
+                    self.start_task(text, kind, number, level, line);
+                    return;
+                }
+                if self.task.is_some_and(|(task_level, _)| level <= task_level) {
+                    self.task = None;
+                }
+                self.section = Some(text.to_string());
+                self.meta_open = false;
+                return;
+            }
+        }
+        self.close_phase();
+        if level == 1 {
+            if self.title.as_ref().is_none_or(|t| t.ends_with(".md")) {
+                self.title = Some(text.to_string());
+            }
+            return;
+        }
+        self.start_phase(text, None, slug(text), level, line);
+    }
+
+    fn start_phase(&mut self, title: &str, number: Option<String>, key: String, level: u32, line: u32) {
+        self.close_phase();
+        let numbered = number.is_some();
+        self.current = Some(OpenPhase {
+            phase: Phase {
+                id: self.phase_ids.unique(key),
+                number,
+                title: title.to_string(),
+                line,
+                meta: Meta::default(),
+                objectives: Vec::new(),
+                items: Vec::new(),
+                tasks: Vec::new(),
+                steps: Vec::new(),
+                signoff: Vec::new(),
+            },
+            level,
+            numbered,
+        });
+        self.task = None;
+        self.section = None;
+        self.meta_open = true;
+    }
+
+    fn start_task(&mut self, title: &str, kind: String, number: String, level: u32, line: u32) {
+        let phase = &mut self.current.as_mut().expect("tasks start inside a phase").phase;
+        let id = self
+            .phase_ids
+            .unique(format!("{}/{kind}-{}", phase.id, number.replace('.', "-")));
+        phase.tasks.push(Task {
+            id,
+            number: Some(number),
+            title: title.to_string(),
+            line,
+            meta: Meta::default(),
+            steps: Vec::new(),
+        });
+        self.task = Some((level, phase.tasks.len() - 1));
+        self.section = None;
+        self.meta_open = true;
+    }
+
+    fn close_phase(&mut self) {
+        if let Some(open) = self.current.take() {
+            self.phases.push(open);
+        }
+        self.task = None;
+        self.section = None;
+    }
+
+    /// The open phase, or an "Overview" phase for content that comes before any heading.
+    fn phase(&mut self) -> &mut Phase {
+        if self.current.is_none() {
+            self.start_phase("Overview", None, "overview".to_string(), 7, 1);
+        }
+        &mut self.current.as_mut().expect("just opened").phase
+    }
+
+    fn task_id(&self) -> Option<String> {
+        let (_, index) = self.task?;
+        Some(self.current.as_ref()?.phase.tasks[index].id.clone())
+    }
+
+    fn meta_target(&mut self) -> &mut Meta {
+        match (self.task, self.current.as_mut()) {
+            (Some((_, index)), Some(open)) => &mut open.phase.tasks[index].meta,
+            (None, Some(open)) => &mut open.phase.meta,
+            (_, None) => &mut self.meta,
+        }
+    }
+
+    fn on_paragraph(&mut self, p: Collector) {
+        let raw = &self.src[p.range.clone()];
+        let mut label_seen = None;
+        for (offset, raw_line) in raw.lines().enumerate() {
+            let line = raw_line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+            match classify(line) {
+                Line::SectionLabel(label) => {
+                    self.section = Some(label.clone());
+                    self.meta_open = false;
+                    label_seen = Some(label);
+                }
+                Line::LabelValue(label, value) if self.meta_open => {
+                    set_meta(self.meta_target(), &label, &value);
+                }
+                Line::Signoff(label, kind) => {
+                    let phase_id = self.phase().id.clone();
+                    let id = self.content_ids.hashed("s", &[&phase_id, &normalize(&label)]);
+                    self.phase().signoff.push(SignoffField {
+                        id,
+                        label,
+                        kind,
+                        line: p.line + offset as u32,
+                    });
+                }
+                Line::LabelValue(..) | Line::Other => {}
+            }
+        }
+        self.last_text = label_seen.or_else(|| Some(p.text.trim().to_string()));
+    }
+
+    fn on_code(&mut self, lang: Option<String>, c: Collector) -> Result<(), ImportError> {
+        let raw = &self.src[c.range.clone()];
+        let fence = raw.trim_start();
+        if fence.starts_with("```") || fence.starts_with("~~~") {
+            let marker = &fence[..3];
+            let closed = raw.trim_end().lines().count() > 1
+                && raw.trim_end().lines().last().is_some_and(|l| l.trim_start().starts_with(marker));
+            if !closed && c.range.end >= self.src.trim_end().len() {
+                return Err(ImportError::UnclosedFence {
+                    file: self.file.to_string(),
+                    line: c.line,
+                });
+            }
+        }
+        self.meta_open = false;
+        let title = self.last_text.take().filter(|t| !t.is_empty());
+        let task_id = self.task_id();
+        let phase_id = self.phase().id.clone();
+        let id = self.content_ids.hashed(
+            "c",
+            &[&phase_id, task_id.as_deref().unwrap_or(""), &normalize(&c.text)],
+        );
+        let step = Step {
+            id,
+            title,
+            lang,
+            code: c.text,
+            line: c.line,
+        };
+        match (self.task, self.current.as_mut()) {
+            (Some((_, index)), Some(open)) => open.phase.tasks[index].steps.push(step),
+            (_, Some(open)) => open.phase.steps.push(step),
+            (_, None) => unreachable!("phase() opened one"),
+        }
+        Ok(())
+    }
+
+    /// Completes the innermost list item's own text (before a nested list or at its end).
+    fn finish_top_item(&mut self) {
+        let Some(top) = self.items.last() else { return };
+        if top.id.is_some() {
+            return;
+        }
+        let text = top.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let (marker, line) = (top.marker, top.line);
+        let ancestors = &self.items[..self.items.len() - 1];
+        let parent = ancestors.iter().rev().find_map(|f| f.id.clone().flatten());
+        let depth = ancestors.iter().filter(|f| matches!(f.id, Some(Some(_)))).count() as u32;
+        let section = self.section.clone();
+        let id = match marker {
+            Some(checked) => Some(self.add_item(text, checked, section, parent, depth, line)),
+            None => {
+                if depth == 0 && self.items.len() == 1 && section.as_deref().is_some_and(is_objectives) {
+                    self.phase().objectives.push(text.clone());
+                }
+                self.last_text = Some(text);
+                None
+            }
+        };
+        if let Some(top) = self.items.last_mut() {
+            top.id = Some(id);
+        }
+    }
+
+    fn add_item(
+        &mut self,
+        text: String,
+        checked: bool,
+        section: Option<String>,
+        parent: Option<String>,
+        depth: u32,
+        line: u32,
+    ) -> String {
+        let task = self.task_id();
+        let phase_id = self.phase().id.clone();
+        let id = self.content_ids.hashed(
+            "i",
+            &[
+                &phase_id,
+                task.as_deref().unwrap_or(""),
+                &normalize(section.as_deref().unwrap_or("")),
+                &normalize(&text),
+            ],
+        );
+        self.phase().items.push(ChecklistItem {
+            id: id.clone(),
+            text,
+            checked,
+            section,
+            task,
+            parent,
+            depth,
+            line,
+        });
+        id
+    }
+
+    fn finish(mut self) -> Result<Runbook, ImportError> {
+        self.close_phase();
+        let phases: Vec<Phase> = self
+            .phases
+            .into_iter()
+            .filter(|o| {
+                let p = &o.phase;
+                o.numbered
+                    || !p.items.is_empty()
+                    || !p.tasks.is_empty()
+                    || !p.steps.is_empty()
+                    || !p.signoff.is_empty()
+            })
+            .map(|o| o.phase)
+            .collect();
+        let has_work = phases
+            .iter()
+            .any(|p| !p.items.is_empty() || !p.tasks.is_empty() || p.number.is_some());
+        if !has_work {
+            return Err(ImportError::NothingToImport {
+                file: self.file.to_string(),
+            });
+        }
+        let title = self
+            .title
+            .unwrap_or_else(|| phases[0].title.clone());
+        Ok(Runbook {
+            title,
+            meta: self.meta,
+            phases,
+            repaired_characters: 0,
+        })
+    }
+}

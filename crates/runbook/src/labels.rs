@@ -1,0 +1,160 @@
+//! Recognising the line shapes runbooks use: phase and task headings, `**Label**: value`
+//! metadata, bold section labels and sign-off fields.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Meta, MetaField, SignoffKind};
+
+static PHASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(phase|batch|stage|wave)\s+(\d+[a-z]?)\b\s*(?:[:.\-–—(]|$)").unwrap()
+});
+static TASK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(task|step)\s+(\d+(?:\.\d+)*[a-z]?)\b\s*(?:[:.\-–—(]|$)").unwrap()
+});
+static LABEL_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$").unwrap());
+static YES_NO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\[([ xX])\]\s*YES\s*\[([ xX])\]\s*NO\b").unwrap()
+});
+static BLANK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^_{3,}").unwrap());
+
+/// "Phase 8: PROD ..." -> ("phase", "8").
+pub fn phase_heading(text: &str) -> Option<(String, String)> {
+    PHASE
+        .captures(text.trim())
+        .map(|c| (c[1].to_lowercase(), c[2].to_lowercase()))
+}
+
+/// "Task 8.1: Provision ..." -> ("task", "8.1").
+pub fn task_heading(text: &str) -> Option<(String, String)> {
+    TASK.captures(text.trim())
+        .map(|c| (c[1].to_lowercase(), c[2].to_lowercase()))
+}
+
+/// One line of a paragraph, classified.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// `**Verification**:` alone: the label of what follows.
+    SectionLabel(String),
+    /// `**Duration**: 2 hours`
+    LabelValue(String, String),
+    Signoff(String, SignoffKind),
+    Other,
+}
+
+pub fn classify(line: &str) -> Line {
+    let line = line.trim();
+    let Some(c) = LABEL_VALUE.captures(line) else {
+        return Line::Other;
+    };
+    let label = c[1].trim().trim_end_matches(':').trim().to_string();
+    let value = c[2].trim();
+    if value.is_empty() {
+        return Line::SectionLabel(label);
+    }
+    if let Some(yn) = YES_NO.captures(value) {
+        let answer = match (&yn[1] != " ", &yn[2] != " ") {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        };
+        return Line::Signoff(label, SignoffKind::YesNo { answer });
+    }
+    if BLANK.is_match(value) {
+        let with_date = value.to_lowercase().contains("date");
+        return Line::Signoff(label, SignoffKind::Signature { with_date });
+    }
+    Line::LabelValue(label, value.to_string())
+}
+
+/// Puts a `**Label**: value` line into the right field of `meta`.
+pub fn set_meta(meta: &mut Meta, label: &str, value: &str) {
+    let slot = match label.to_lowercase().as_str() {
+        "duration" | "estimated duration" => &mut meta.duration,
+        "responsible" | "owner" | "owners" => &mut meta.responsible,
+        "depends on" | "dependencies" | "dependency" => &mut meta.depends_on,
+        "status" => &mut meta.status,
+        "environment" => &mut meta.environment,
+        "target" => &mut meta.target,
+        _ => {
+            meta.other.push(MetaField {
+                label: label.to_string(),
+                value: value.to_string(),
+            });
+            return;
+        }
+    };
+    *slot = Some(value.to_string());
+}
+
+/// Headings whose list items are goals, not checklist items.
+pub fn is_objectives(section: &str) -> bool {
+    section.to_lowercase().contains("objective")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phase_headings() {
+        assert_eq!(
+            phase_heading("Phase 8: PROD Deployment Preparation"),
+            Some(("phase".into(), "8".into()))
+        );
+        assert_eq!(
+            phase_heading("Phase 1: SIT Promotion (Jan 13, 2026)"),
+            Some(("phase".into(), "1".into()))
+        );
+        assert_eq!(
+            phase_heading("Batch 2: Backend (10:30-11:30)"),
+            Some(("batch".into(), "2".into()))
+        );
+        assert_eq!(phase_heading("Phase Objectives"), None);
+        assert_eq!(phase_heading("Phased rollout"), None);
+    }
+
+    #[test]
+    fn task_headings() {
+        assert_eq!(
+            task_heading("Task 8.1: Provision Tenant Infrastructure in PROD"),
+            Some(("task".into(), "8.1".into()))
+        );
+        assert_eq!(
+            task_heading("Step 1: Enable Maintenance Mode (5 min)"),
+            Some(("step".into(), "1".into()))
+        );
+        assert_eq!(task_heading("Tasks overview"), None);
+    }
+
+    #[test]
+    fn classifies_lines() {
+        assert_eq!(
+            classify("**Duration**: 2 hours"),
+            Line::LabelValue("Duration".into(), "2 hours".into())
+        );
+        assert_eq!(
+            classify("**Verification**:"),
+            Line::SectionLabel("Verification".into())
+        );
+        assert_eq!(
+            classify("**Definition of Done:**"),
+            Line::SectionLabel("Definition of Done".into())
+        );
+        assert_eq!(
+            classify("**Completed By**: _________________ Date: _________"),
+            Line::Signoff("Completed By".into(), SignoffKind::Signature { with_date: true })
+        );
+        assert_eq!(
+            classify("**PROD Infrastructure Ready**: [ ] YES [ ] NO"),
+            Line::Signoff("PROD Infrastructure Ready".into(), SignoffKind::YesNo { answer: None })
+        );
+        assert_eq!(
+            classify("**Ready for Phase 9**: [x] YES [ ] NO"),
+            Line::Signoff("Ready for Phase 9".into(), SignoffKind::YesNo { answer: Some(true) })
+        );
+        assert_eq!(classify("plain words"), Line::Other);
+    }
+}

@@ -1,0 +1,22 @@
+//! Runbook model and markdown import.
+//!
+//! Pure: no file or network IO. Callers hand in the bytes of a markdown runbook and get back a
+//! [`Runbook`] with phases, tasks, checklist items, copyable code steps and sign-off fields, each
+//! with an id that stays the same when unrelated parts of the document are edited.
+
+mod diff;
+mod error;
+mod generate;
+mod ids;
+mod import;
+mod labels;
+mod model;
+mod mojibake;
+
+pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
+pub use error::ImportError;
+pub use generate::synthetic_runbook;
+pub use import::{parse, MAX_RUNBOOK_BYTES};
+pub use model::{ChecklistItem, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step, Task};
+pub use ids::slug;
+pub use mojibake::repair_mac_roman;

@@ -1,0 +1,128 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A runbook as read from its markdown: structure only, no progress state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Runbook {
+    pub title: String,
+    /// Metadata lines before the first phase (`**Status**: ...`).
+    pub meta: Meta,
+    pub phases: Vec<Phase>,
+    /// Characters repaired from UTF-8 text that had been decoded as Mac Roman ("‚úÖ" -> "✅").
+    pub repaired_characters: u32,
+}
+
+impl Runbook {
+    pub fn items(&self) -> impl Iterator<Item = &ChecklistItem> {
+        self.phases.iter().flat_map(|p| p.items.iter())
+    }
+
+    pub fn checklist_items(&self) -> usize {
+        self.items().count()
+    }
+
+    pub fn checked_items(&self) -> usize {
+        self.items().filter(|i| i.checked).count()
+    }
+
+    pub fn phase(&self, id: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.id == id)
+    }
+}
+
+/// The `**Label**: value` lines under a heading.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Meta {
+    pub duration: Option<String>,
+    pub responsible: Option<String>,
+    pub depends_on: Option<String>,
+    pub status: Option<String>,
+    pub environment: Option<String>,
+    pub target: Option<String>,
+    /// Any other label in the metadata block, in document order.
+    pub other: Vec<MetaField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MetaField {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Phase {
+    pub id: String,
+    /// "8" for "Phase 8: ...", "2" for "Batch 2: ...".
+    pub number: Option<String>,
+    pub title: String,
+    pub line: u32,
+    pub meta: Meta,
+    pub objectives: Vec<String>,
+    /// Every checklist item of the phase, tasks included, in document order.
+    pub items: Vec<ChecklistItem>,
+    pub tasks: Vec<Task>,
+    /// Code blocks of the phase that are outside any task.
+    pub steps: Vec<Step>,
+    pub signoff: Vec<SignoffField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Task {
+    pub id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub line: u32,
+    pub meta: Meta,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub text: String,
+    /// Ticked in the markdown itself (`- [x]`).
+    pub checked: bool,
+    /// The heading or bold label the item sits under ("Prerequisites", "Verification"...).
+    pub section: Option<String>,
+    pub task: Option<String>,
+    pub parent: Option<String>,
+    pub depth: u32,
+    pub line: u32,
+}
+
+/// A fenced code block, kept verbatim so it can be copied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Step {
+    pub id: String,
+    /// The text just before the block ("Set PROD environment variables").
+    pub title: Option<String>,
+    pub lang: Option<String>,
+    pub code: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SignoffField {
+    pub id: String,
+    pub label: String,
+    pub kind: SignoffKind,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SignoffKind {
+    /// "**Completed By**: ______ Date: ______"
+    Signature { with_date: bool },
+    /// "**PROD Infrastructure Ready**: [ ] YES [ ] NO"; `answer` is what the markdown ticked.
+    YesNo { answer: Option<bool> },
+}

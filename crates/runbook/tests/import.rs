@@ -1,0 +1,193 @@
+use flightdeck_runbook::{diff, parse, ImportError, Runbook, SignoffKind};
+
+fn fixture(name: &str) -> Runbook {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    parse(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn texts(runbook: &Runbook) -> Vec<&str> {
+    runbook.items().map(|i| i.text.as_str()).collect()
+}
+
+#[test]
+fn phase_metadata_objectives_and_tasks() {
+    let rb = fixture("cutover.md");
+    assert_eq!(rb.title, "Phase 3: Payments Cutover (Mar 4, 2026)");
+    assert_eq!(rb.phases.len(), 1);
+    let phase = &rb.phases[0];
+    assert_eq!(phase.id, "phase-3");
+    assert_eq!(phase.number.as_deref(), Some("3"));
+    assert_eq!(phase.meta.duration.as_deref(), Some("3 hours"));
+    assert_eq!(phase.meta.responsible.as_deref(), Some("Technical Lead + DBA"));
+    assert_eq!(phase.meta.depends_on.as_deref(), Some("Phase 2 (Load Test Sign-Off)"));
+    assert_eq!(phase.meta.status.as_deref(), Some("NOT STARTED"));
+    assert_eq!(phase.meta.environment.as_deref(), Some("PROD"));
+    assert_eq!(phase.meta.target.as_deref(), Some("payments.example.net"));
+    assert_eq!(phase.meta.other[0].label, "Change Ticket");
+    assert_eq!(phase.objectives, vec!["Move card payments to the new gateway", "Keep refunds working throughout"]);
+    let tasks: Vec<_> = phase.tasks.iter().map(|t| (t.id.as_str(), t.number.as_deref())).collect();
+    assert_eq!(tasks, vec![("phase-3/task-3-1", Some("3.1")), ("phase-3/task-3-2", Some("3.2"))]);
+    assert_eq!(phase.tasks[0].meta.duration.as_deref(), Some("30 minutes"));
+    assert_eq!(phase.tasks[0].meta.responsible.as_deref(), Some("DevOps Engineer"));
+    let step = &phase.tasks[0].steps[0];
+    assert_eq!(step.title.as_deref(), Some("Stop new sessions:"));
+    assert_eq!(step.lang.as_deref(), Some("bash"));
+    assert_eq!(step.code, "payctl drain --gateway legacy --wait 300\n");
+}
+
+#[test]
+fn nested_and_checked_items_know_their_section_and_parent() {
+    let rb = fixture("cutover.md");
+    let items: Vec<_> = rb.items().collect();
+    assert_eq!(rb.checklist_items(), 13);
+    assert_eq!(rb.checked_items(), 2);
+    let find = |text: &str| *items.iter().find(|i| i.text == text).unwrap_or_else(|| panic!("{text}"));
+    let parent = find("Gateway credentials in the vault");
+    let child = find("Fallback key stored");
+    let grandchild = find("Fallback key tested against sandbox");
+    assert!(find("Load test report approved").checked);
+    assert!(child.checked);
+    assert_eq!(child.parent.as_deref(), Some(parent.id.as_str()));
+    assert_eq!(grandchild.parent.as_deref(), Some(child.id.as_str()));
+    assert_eq!((parent.depth, child.depth, grandchild.depth), (0, 1, 2));
+    assert_eq!(parent.section.as_deref(), Some("Prerequisites"));
+    let verification = find("Legacy gateway reports 0 open sessions");
+    assert_eq!(verification.section.as_deref(), Some("Verification"));
+    assert_eq!(verification.task.as_deref(), Some("phase-3/task-3-1"));
+    assert_eq!(find("CNAME updated").task.as_deref(), Some("phase-3/task-3-2"));
+    assert_eq!(find("Card payments succeed on the new gateway").section.as_deref(), Some("Success Criteria"));
+    assert_eq!(find("Card payments succeed on the new gateway").task, None);
+    assert_eq!(find("Runbook updated with actual timings").section.as_deref(), Some("Definition of Done"));
+    assert_eq!(find("Load test report approved").line, 18);
+}
+
+#[test]
+fn signoff_blocks_become_fields() {
+    let rb = fixture("cutover.md");
+    let fields: Vec<_> = rb.phases[0].signoff.iter().map(|f| (f.label.as_str(), f.kind.clone(), f.line)).collect();
+    assert_eq!(
+        fields,
+        vec![
+            ("Completed By", SignoffKind::Signature { with_date: true }, 58),
+            ("Verified By", SignoffKind::Signature { with_date: true }, 59),
+            ("Gateway Live", SignoffKind::YesNo { answer: None }, 60),
+            ("Ready for Phase 4", SignoffKind::YesNo { answer: Some(true) }, 61),
+        ]
+    );
+}
+
+#[test]
+fn checklist_lines_inside_code_blocks_are_not_items() {
+    let rb = fixture("code-lists.md");
+    assert_eq!(texts(&rb), vec!["Real item one", "Real item two"]);
+    assert_eq!(rb.phases.len(), 1);
+    let steps = &rb.phases[0].steps;
+    assert_eq!(steps.len(), 3);
+    assert!(steps[0].code.contains("- [ ] not an item"));
+    assert_eq!(steps[0].lang.as_deref(), Some("markdown"));
+}
+
+#[test]
+fn mac_roman_mojibake_is_repaired() {
+    let rb = fixture("mojibake.md");
+    assert_eq!(rb.meta.status.as_deref(), Some("🚀 APPROVED"));
+    assert_eq!(
+        texts(&rb),
+        vec![
+            "📋 Review PROD account access",
+            "Soak complete → Go/No-Go decision ✅",
+            "⚠\u{fe0f} Café menu untouched: café"
+        ]
+    );
+    assert!(rb.phases[0].steps[0].code.starts_with("├─ 14:00"));
+    assert!(rb.phases[0].steps[0].code.contains("└─ Status: 2/8 checkpoints complete ✅"));
+    assert!(rb.repaired_characters >= 20);
+}
+
+#[test]
+fn crlf_line_endings_give_the_same_runbook() {
+    let path = format!("{}/tests/fixtures/cutover.md", env!("CARGO_MANIFEST_DIR"));
+    let lf = std::fs::read_to_string(path).unwrap();
+    let crlf = lf.replace('\n', "\r\n");
+    let a = parse("lf.md", lf.as_bytes()).unwrap();
+    let mut b = parse("crlf.md", crlf.as_bytes()).unwrap();
+    for step in b.phases.iter_mut().flat_map(|p| p.tasks.iter_mut()).flat_map(|t| t.steps.iter_mut()) {
+        step.code = step.code.replace("\r\n", "\n");
+    }
+    assert_eq!(a, b);
+}
+
+#[test]
+fn phases_from_batches_sections_and_multiple_titles() {
+    let rb = fixture("multi.md");
+    assert_eq!(rb.title, "Immediate Deployment Plan");
+    assert_eq!(rb.meta.status.as_deref(), Some("APPROVED"));
+    let phases: Vec<_> = rb.phases.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        phases,
+        vec![
+            "Prerequisites (Check Now)",
+            "Tomorrow: PROD Deployment",
+            "Batch 1: Foundation (09:00-10:00)",
+            "Batch 2: Backend (10:30-11:30)"
+        ]
+    );
+    let tomorrow = &rb.phases[1];
+    assert_eq!(tomorrow.items[0].section.as_deref(), Some("Pre-Deployment Checklist (08:30-09:00)"));
+    let batch1 = &rb.phases[2];
+    assert_eq!(batch1.id, "batch-1");
+    assert_eq!(batch1.items[0].section.as_deref(), Some("DynamoDB Schemas"));
+    assert_eq!(batch1.steps.len(), 1);
+    let batch2 = &rb.phases[3];
+    assert_eq!(batch2.tasks.len(), 2);
+    assert_eq!(batch2.items[1].task.as_deref(), Some("batch-2/step-2"));
+}
+
+#[test]
+fn ids_survive_unrelated_edits() {
+    let path = format!("{}/tests/fixtures/cutover.md", env!("CARGO_MANIFEST_DIR"));
+    let original = std::fs::read_to_string(path).unwrap();
+    let edited = original
+        .replace("## Phase Objectives", "Some new introduction text.\n\n## Phase Objectives")
+        .replace("- [ ] TTL back to 3600", "- [ ] TTL back to 3600 seconds")
+        .replace("- [ ] Freeze announced to merchants\n", "")
+        .replace("- [ ] Refund of a test payment succeeds", "- [ ] Refund of a test payment succeeds\n- [ ] Chargeback flow verified")
+        .replace("- [ ] CNAME updated", "- [x] CNAME updated");
+    let a = parse("a.md", original.as_bytes()).unwrap();
+    let b = parse("b.md", edited.as_bytes()).unwrap();
+    let d = diff(&a, &b);
+    assert_eq!(d.added.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(), vec!["Chargeback flow verified"]);
+    assert_eq!(d.removed.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(), vec!["Freeze announced to merchants"]);
+    let changed: Vec<_> = d.changed.iter().map(|c| (c.new_text.as_str(), c.state_kept)).collect();
+    assert_eq!(changed, vec![("CNAME updated", true), ("TTL back to 3600 seconds", false)]);
+    assert_eq!(d.unchanged, 10);
+    let same = |t: &str| {
+        let x = a.items().find(|i| i.text == t).unwrap();
+        let y = b.items().find(|i| i.text == t).unwrap();
+        x.id == y.id
+    };
+    assert!(same("Load test report approved"));
+    assert!(same("Fallback key tested against sandbox"));
+}
+
+#[test]
+fn bad_input_is_refused_with_file_and_line() {
+    let err = |bytes: &[u8]| parse("bad.md", bytes).unwrap_err();
+    assert!(matches!(err(b""), ImportError::Empty { .. }));
+    assert!(matches!(err(b"  \n\n\t"), ImportError::Empty { .. }));
+    assert_eq!(
+        err(b"# T\n\n- [ ] a\n\x00\x01binary"),
+        ImportError::Binary { file: "bad.md".into(), line: 4, column: 1 }
+    );
+    assert_eq!(
+        err(b"# T\n- [ ] ok\n- [ ] caf\xe9\n"),
+        ImportError::NotUtf8 { file: "bad.md".into(), line: 3, column: 10 }
+    );
+    let unclosed = err(b"# T\n\n## Phase 1: A\n\n- [ ] a\n\n```bash\necho hi\n- [ ] hidden\n");
+    assert_eq!(unclosed, ImportError::UnclosedFence { file: "bad.md".into(), line: 7 });
+    assert!(unclosed.to_string().starts_with("bad.md:7:"));
+    assert!(matches!(err(b"just some prose\n\nand more prose"), ImportError::NothingToImport { .. }));
+    let huge = vec![b'a'; flightdeck_runbook::MAX_RUNBOOK_BYTES as usize + 1];
+    assert!(matches!(err(&huge), ImportError::TooLarge { .. }));
+}

@@ -1,0 +1,37 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database schema migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("no runbook named '{0}'; `flightdeck runbook list` shows the imported ones")]
+    UnknownRunbook(String),
+    #[error("runbook '{runbook}' has no phase '{phase}'")]
+    UnknownPhase { runbook: String, phase: String },
+    #[error("runbook '{runbook}' has no item '{item}'")]
+    UnknownItem { runbook: String, item: String },
+    #[error("stored runbook '{0}' cannot be read back: {1}")]
+    BadDocument(String, serde_json::Error),
+    #[error("unknown role '{0}'; expected one of: {roles}", roles = crate::Role::names().join(", "))]
+    UnknownRole(String),
+    #[error("a name is required")]
+    EmptyName,
+    #[error("the database failed its integrity check: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Sqlite(_) | StoreError::Migration(_) => "database",
+            StoreError::UnknownRunbook(_) => "unknown_runbook",
+            StoreError::UnknownPhase { .. } => "unknown_phase",
+            StoreError::UnknownItem { .. } => "unknown_item",
+            StoreError::BadDocument(..) | StoreError::Corrupt(_) => "database_corrupt",
+            StoreError::UnknownRole(_) => "unknown_role",
+            StoreError::EmptyName => "invalid_identity",
+        }
+    }
+}

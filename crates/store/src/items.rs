@@ -1,0 +1,151 @@
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::runbooks::EFFECTIVE_STATE;
+use crate::types::{Actor, ItemState, ItemUpdate, ItemView, SearchHit};
+use crate::{now, Store, StoreError};
+
+fn item_select(filter: &str) -> String {
+    format!(
+        "SELECT i.item_id, i.phase_id, i.text, i.section, i.task_id, i.parent_id, i.depth, i.line, \
+           {EFFECTIVE_STATE}, s.note, \
+           CASE WHEN s.item_id IS NULL AND i.source_checked THEN 'runbook' ELSE s.actor END, \
+           s.role, s.updated_at \
+         FROM items i LEFT JOIN item_state s ON s.runbook_id = i.runbook_id AND s.item_id = i.item_id \
+         WHERE {filter} ORDER BY i.ordinal"
+    )
+}
+
+fn item_view(r: &Row<'_>) -> rusqlite::Result<ItemView> {
+    let state: Option<String> = r.get(8)?;
+    Ok(ItemView {
+        id: r.get(0)?,
+        phase_id: r.get(1)?,
+        text: r.get(2)?,
+        section: r.get(3)?,
+        task: r.get(4)?,
+        parent: r.get(5)?,
+        depth: r.get(6)?,
+        line: r.get(7)?,
+        state: state.as_deref().and_then(ItemState::from_db),
+        note: r.get(9)?,
+        by: r.get(10)?,
+        role: r.get(11)?,
+        at: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// The items of one phase, in document order, with their state.
+    pub fn phase_items(&self, key: &str, phase_id: &str) -> Result<Vec<ItemView>, StoreError> {
+        let id = self.runbook_id(key)?;
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM phases WHERE runbook_id = ?1 AND phase_id = ?2)",
+            params![id, phase_id],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::UnknownPhase {
+                runbook: key.to_string(),
+                phase: phase_id.to_string(),
+            });
+        }
+        let sql = item_select("i.runbook_id = ?1 AND i.phase_id = ?2");
+        let items = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params![id, phase_id], item_view)?
+            .collect::<Result<_, _>>()?;
+        Ok(items)
+    }
+
+    /// Every item of the runbook, in document order, with its state.
+    pub fn items(&self, key: &str) -> Result<Vec<ItemView>, StoreError> {
+        let id = self.runbook_id(key)?;
+        let sql = item_select("i.runbook_id = ?1");
+        let items = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map([id], item_view)?
+            .collect::<Result<_, _>>()?;
+        Ok(items)
+    }
+
+    pub fn item(&self, key: &str, item_id: &str) -> Result<ItemView, StoreError> {
+        let id = self.runbook_id(key)?;
+        let sql = item_select("i.runbook_id = ?1 AND i.item_id = ?2");
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row(params![id, item_id], item_view)
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownItem {
+                runbook: key.to_string(),
+                item: item_id.to_string(),
+            })
+    }
+
+    /// Records a new state and/or note for an item, with who and when, in one transaction.
+    pub fn set_item(&mut self, key: &str, item_id: &str, update: &ItemUpdate, actor: &Actor) -> Result<ItemView, StoreError> {
+        let current = self.item(key, item_id)?;
+        let runbook_id = self.runbook_id(key)?;
+        let note = match &update.note {
+            Some(n) if n.trim().is_empty() => None,
+            Some(n) => Some(n.trim().to_string()),
+            None => current.note,
+        };
+        let state = update.state.map(ItemState::as_str);
+        let at = now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO item_state (runbook_id, item_id, state, note, actor, role, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (runbook_id, item_id) DO UPDATE SET state = excluded.state, \
+               note = excluded.note, actor = excluded.actor, role = excluded.role, \
+               updated_at = excluded.updated_at",
+            params![runbook_id, item_id, state, note, actor.name, actor.role.as_str(), at],
+        )?;
+        tx.execute(
+            "INSERT INTO item_history (runbook_id, item_id, state, note, actor, role, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![runbook_id, item_id, state, note, actor.name, actor.role.as_str(), at],
+        )?;
+        tx.commit()?;
+        self.item(key, item_id)
+    }
+
+    /// Items whose text contains every word of `query`, across all runbooks.
+    pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(|w| format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = (1..=words.len())
+            .map(|n| format!("i.text LIKE ?{n} ESCAPE '\\'"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let sql = format!(
+            "SELECT r.key, r.title, i.phase_id, i.item_id, i.text, {EFFECTIVE_STATE} \
+             FROM items i JOIN runbooks r ON r.id = i.runbook_id \
+             LEFT JOIN item_state s ON s.runbook_id = i.runbook_id AND s.item_id = i.item_id \
+             WHERE {filter} ORDER BY r.id, i.ordinal LIMIT {limit}"
+        );
+        let hits = self
+            .conn
+            .prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(words.iter()), |r| {
+                let state: Option<String> = r.get(5)?;
+                Ok(SearchHit {
+                    runbook: r.get(0)?,
+                    runbook_title: r.get(1)?,
+                    phase_id: r.get(2)?,
+                    item_id: r.get(3)?,
+                    text: r.get(4)?,
+                    state: state.as_deref().and_then(ItemState::from_db),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(hits)
+    }
+}

@@ -1,0 +1,180 @@
+use flightdeck_runbook::{diff, slug, Runbook, RunbookDiff};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::types::{ImportOutcome, PhaseProgress, PhaseStatus, RunbookSummary};
+use crate::{now, Store, StoreError};
+
+/// The SQL expression for an item's effective state: what a person recorded, else the tick in
+/// the markdown.
+pub(crate) const EFFECTIVE_STATE: &str = "CASE WHEN s.item_id IS NULL \
+     THEN (CASE WHEN i.source_checked THEN 'done' END) ELSE s.state END";
+
+impl Store {
+    /// Stores a parsed runbook, replacing an earlier import with the same key (the slug of its
+    /// title). Item state is keyed by item id, so items that did not change keep theirs.
+    pub fn import(&mut self, source: &str, sha256: &str, runbook: &Runbook) -> Result<ImportOutcome, StoreError> {
+        let key = slug(&runbook.title);
+        let document = serde_json::to_string(runbook).expect("a runbook always serialises");
+        let tx = self.conn.transaction()?;
+        let previous: Option<(i64, String, u32)> = tx
+            .query_row(
+                "SELECT id, document, revision FROM runbooks WHERE key = ?1",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let imported_at = now();
+        let (id, revision, diff, created) = match previous {
+            Some((id, old_document, revision)) => {
+                let old: Runbook = serde_json::from_str(&old_document)
+                    .map_err(|e| StoreError::BadDocument(key.clone(), e))?;
+                let changes = diff(&old, runbook);
+                let revision = if old_document == document { revision } else { revision + 1 };
+                tx.execute(
+                    "UPDATE runbooks SET title = ?1, source = ?2, source_sha256 = ?3, document = ?4, \
+                     revision = ?5, imported_at = ?6 WHERE id = ?7",
+                    params![runbook.title, source, sha256, document, revision, imported_at, id],
+                )?;
+                tx.execute("DELETE FROM items WHERE runbook_id = ?1", [id])?;
+                tx.execute("DELETE FROM phases WHERE runbook_id = ?1", [id])?;
+                (id, revision, changes, false)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO runbooks (key, title, source, source_sha256, document, revision, imported_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+                    params![key, runbook.title, source, sha256, document, imported_at],
+                )?;
+                (tx.last_insert_rowid(), 1, RunbookDiff::default(), true)
+            }
+        };
+        insert_structure(&tx, id, runbook)?;
+        tx.commit()?;
+        Ok(ImportOutcome {
+            key,
+            title: runbook.title.clone(),
+            revision,
+            created,
+            diff,
+        })
+    }
+
+    pub(crate) fn runbook_id(&self, key: &str) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT id FROM runbooks WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))
+    }
+
+    /// The runbook's structure as last imported.
+    pub fn document(&self, key: &str) -> Result<Runbook, StoreError> {
+        let document: String = self
+            .conn
+            .query_row("SELECT document FROM runbooks WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))?;
+        serde_json::from_str(&document).map_err(|e| StoreError::BadDocument(key.to_string(), e))
+    }
+
+    /// Every imported runbook with its progress, in import order.
+    pub fn list(&self) -> Result<Vec<RunbookSummary>, StoreError> {
+        let keys: Vec<String> = self
+            .conn
+            .prepare("SELECT key FROM runbooks ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        keys.iter().map(|k| self.summary(k)).collect()
+    }
+
+    /// One runbook with progress per phase.
+    pub fn summary(&self, key: &str) -> Result<RunbookSummary, StoreError> {
+        let (id, title, source, revision, imported_at): (i64, String, String, u32, String) = self
+            .conn
+            .query_row(
+                "SELECT id, title, source, revision, imported_at FROM runbooks WHERE key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))?;
+        let sql = format!(
+            "SELECT p.phase_id, p.title, COUNT(i.item_id), \
+               COALESCE(SUM(st = 'done'), 0), COALESCE(SUM(st = 'na'), 0), COALESCE(SUM(st = 'failed'), 0) \
+             FROM phases p LEFT JOIN ( \
+               SELECT i.phase_id, i.item_id, {EFFECTIVE_STATE} AS st FROM items i \
+               LEFT JOIN item_state s ON s.runbook_id = i.runbook_id AND s.item_id = i.item_id \
+               WHERE i.runbook_id = ?1) i ON i.phase_id = p.phase_id \
+             WHERE p.runbook_id = ?1 GROUP BY p.phase_id ORDER BY p.ordinal"
+        );
+        let phases: Vec<PhaseProgress> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map([id], |r| {
+                let (total, done, na, failed): (u32, u32, u32, u32) =
+                    (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+                Ok(PhaseProgress {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    total,
+                    done,
+                    na,
+                    failed,
+                    status: phase_status(total, done + na, failed),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(RunbookSummary {
+            key: key.to_string(),
+            title,
+            source,
+            revision,
+            imported_at,
+            total: phases.iter().map(|p| p.total).sum(),
+            complete: phases.iter().map(PhaseProgress::complete).sum(),
+            phases,
+        })
+    }
+}
+
+fn phase_status(total: u32, complete: u32, failed: u32) -> PhaseStatus {
+    if failed > 0 {
+        PhaseStatus::Attention
+    } else if total > 0 && complete == total {
+        PhaseStatus::Complete
+    } else if complete > 0 {
+        PhaseStatus::InProgress
+    } else {
+        PhaseStatus::NotStarted
+    }
+}
+
+fn insert_structure(tx: &Transaction<'_>, runbook_id: i64, runbook: &Runbook) -> Result<(), StoreError> {
+    let mut phase_stmt = tx.prepare(
+        "INSERT INTO phases (runbook_id, phase_id, ordinal, title) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut item_stmt = tx.prepare(
+        "INSERT INTO items (runbook_id, item_id, phase_id, ordinal, text, section, task_id, parent_id, \
+         depth, line, source_checked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut ordinal = 0i64;
+    for (phase_ordinal, phase) in runbook.phases.iter().enumerate() {
+        phase_stmt.execute(params![runbook_id, phase.id, phase_ordinal as i64, phase.title])?;
+        for item in &phase.items {
+            ordinal += 1;
+            item_stmt.execute(params![
+                runbook_id,
+                item.id,
+                phase.id,
+                ordinal,
+                item.text,
+                item.section,
+                item.task,
+                item.parent,
+                item.depth,
+                item.line,
+                item.checked
+            ])?;
+        }
+    }
+    Ok(())
+}

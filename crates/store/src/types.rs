@@ -1,0 +1,203 @@
+use std::fmt;
+use std::str::FromStr;
+
+use flightdeck_runbook::RunbookDiff;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::StoreError;
+
+/// What a person has recorded for a checklist item. No state means open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ItemState {
+    Done,
+    /// Not applicable.
+    Na,
+    Failed,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Done => "done",
+            ItemState::Na => "na",
+            ItemState::Failed => "failed",
+        }
+    }
+
+    pub(crate) fn from_db(s: &str) -> Option<ItemState> {
+        match s {
+            "done" => Some(ItemState::Done),
+            "na" => Some(ItemState::Na),
+            "failed" => Some(ItemState::Failed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    TechnicalLead,
+    Dba,
+    DevopsEngineer,
+    ProductOwner,
+    ClientStakeholder,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::TechnicalLead,
+        Role::Dba,
+        Role::DevopsEngineer,
+        Role::ProductOwner,
+        Role::ClientStakeholder,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::TechnicalLead => "technical_lead",
+            Role::Dba => "dba",
+            Role::DevopsEngineer => "devops_engineer",
+            Role::ProductOwner => "product_owner",
+            Role::ClientStakeholder => "client_stakeholder",
+        }
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        Role::ALL.iter().map(|r| r.as_str()).collect()
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Role, StoreError> {
+        let wanted = s.trim().to_lowercase().replace([' ', '-'], "_");
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == wanted)
+            .ok_or_else(|| StoreError::UnknownRole(s.to_string()))
+    }
+}
+
+/// Who is acting: recorded with every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn new(name: &str, role: Role) -> Result<Actor, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::EmptyName);
+        }
+        Ok(Actor {
+            name: name.to_string(),
+            role,
+        })
+    }
+}
+
+/// A change to one item: its new state (None reopens it) and note (None leaves it as it is).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ItemUpdate {
+    pub state: Option<ItemState>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ItemView {
+    pub id: String,
+    pub phase_id: String,
+    pub text: String,
+    pub section: Option<String>,
+    pub task: Option<String>,
+    pub parent: Option<String>,
+    pub depth: u32,
+    pub line: u32,
+    pub state: Option<ItemState>,
+    pub note: Option<String>,
+    /// Who set the state or note, and when; "runbook" when ticked in the markdown itself.
+    pub by: Option<String>,
+    pub role: Option<String>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PhaseStatus {
+    NotStarted,
+    InProgress,
+    Complete,
+    /// An item failed.
+    Attention,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhaseProgress {
+    pub id: String,
+    pub title: String,
+    pub total: u32,
+    pub done: u32,
+    pub na: u32,
+    pub failed: u32,
+    pub status: PhaseStatus,
+}
+
+impl PhaseProgress {
+    pub fn complete(&self) -> u32 {
+        self.done + self.na
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunbookSummary {
+    pub key: String,
+    pub title: String,
+    pub source: String,
+    pub revision: u32,
+    pub imported_at: String,
+    pub total: u32,
+    pub complete: u32,
+    pub phases: Vec<PhaseProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportOutcome {
+    pub key: String,
+    pub title: String,
+    pub revision: u32,
+    /// False when this replaced an earlier import of the same runbook.
+    pub created: bool,
+    pub diff: RunbookDiff,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchHit {
+    pub runbook: String,
+    pub runbook_title: String,
+    pub phase_id: String,
+    pub item_id: String,
+    pub text: String,
+    pub state: Option<ItemState>,
+}

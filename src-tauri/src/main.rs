@@ -1,0 +1,49 @@
+//! The Flightdeck desktop app: a window over the same core as the `flightdeck` CLI.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::sync::Mutex;
+
+use flightdeck_core::{data_dir, ensure_demo, open_store};
+use flightdeck_store::Store;
+
+/// The app's state: one connection to the store, used by one command at a time.
+pub struct AppState {
+    pub store: Mutex<Store>,
+    pub data_dir: String,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            use tauri::Manager;
+            let dir = data_dir();
+            let mut store = open_store(&dir)?;
+            if let Some(demo) = ensure_demo(&mut store)? {
+                tracing::info!(key = %demo.key, "imported the demo runbook");
+            }
+            app.manage(AppState {
+                store: Mutex::new(store),
+                data_dir: dir.display().to_string(),
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_runbooks,
+            commands::runbook_view,
+            commands::set_item,
+            commands::import_runbook,
+            commands::identity,
+            commands::set_identity,
+            commands::search,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Flightdeck window could not start");
+}

@@ -1,0 +1,40 @@
+import { invoke } from "@tauri-apps/api/core";
+import type { Actor } from "../bindings/Actor";
+import type { ApiError } from "../bindings/ApiError";
+import type { AppInfo } from "../bindings/AppInfo";
+import type { ImportOutcome } from "../bindings/ImportOutcome";
+import type { ItemUpdate } from "../bindings/ItemUpdate";
+import type { ItemView } from "../bindings/ItemView";
+import type { Role } from "../bindings/Role";
+import type { RunbookSummary } from "../bindings/RunbookSummary";
+import type { RunbookView } from "../bindings/RunbookView";
+import type { SearchHit } from "../bindings/SearchHit";
+
+/** Whatever a command throws, as the `{ code, message }` every Rust error crosses IPC as. */
+export function toApiError(e: unknown): ApiError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const { code, message } = e as { code: unknown; message: unknown };
+    return { code: String(code), message: String(message) };
+  }
+  return { code: "internal", message: e instanceof Error ? e.message : String(e) };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  listRunbooks: () => call<RunbookSummary[]>("list_runbooks"),
+  runbookView: (key: string) => call<RunbookView>("runbook_view", { key }),
+  setItem: (key: string, item: string, update: ItemUpdate) =>
+    call<ItemView>("set_item", { key, item, update }),
+  importRunbook: (path: string) => call<ImportOutcome>("import_runbook", { path }),
+  identity: () => call<Actor | null>("identity"),
+  setIdentity: (name: string, role: Role) => call<Actor>("set_identity", { name, role }),
+  search: (query: string) => call<SearchHit[]>("search", { query }),
+};

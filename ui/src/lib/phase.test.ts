@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import type { ItemView } from "../bindings/ItemView";
+import type { Phase } from "../bindings/Phase";
+import { percent, phaseBlocks, stateForKey, step } from "./phase";
+
+function item(id: string, line: number, section: string | null, task: string | null = null): ItemView {
+  return { id, phase_id: "p", text: id, section, task, parent: null, depth: 0, line, state: null, note: null, by: null, role: null, at: null };
+}
+
+const phase: Phase = {
+  id: "phase-8",
+  number: "8",
+  title: "Phase 8",
+  line: 1,
+  meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] },
+  objectives: [],
+  items: [],
+  tasks: [{ id: "phase-8/task-8-1", number: "8.1", title: "Task 8.1", line: 20, meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] }, steps: [] }],
+  steps: [],
+  signoff: [],
+};
+
+describe("phaseBlocks", () => {
+  it("keeps document order of sections and tasks", () => {
+    const items = [
+      item("a", 10, "Prerequisites"),
+      item("b", 11, "Prerequisites"),
+      item("c", 25, "Verification", "phase-8/task-8-1"),
+      item("d", 40, "Success Criteria"),
+    ];
+    const blocks = phaseBlocks(phase, items);
+    expect(blocks.map((b) => b.kind)).toEqual(["section", "task", "section"]);
+    expect(blocks[0].items.map((i) => i.id)).toEqual(["a", "b"]);
+    expect(blocks[1].items.map((i) => i.id)).toEqual(["c"]);
+    expect(blocks[2].kind === "section" && blocks[2].title).toBe("Success Criteria");
+  });
+
+  it("shows a task even when it has no checklist items", () => {
+    const blocks = phaseBlocks(phase, []);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].kind).toBe("task");
+  });
+});
+
+describe("keyboard helpers", () => {
+  it("moves within bounds", () => {
+    expect(step(-1, 1, 3)).toBe(0);
+    expect(step(-1, -1, 3)).toBe(2);
+    expect(step(2, 1, 3)).toBe(2);
+    expect(step(0, -1, 3)).toBe(0);
+    expect(step(0, 1, 0)).toBe(-1);
+  });
+
+  it("toggles states", () => {
+    expect(stateForKey(" ", null)).toBe("done");
+    expect(stateForKey("x", "done")).toBeNull();
+    expect(stateForKey("n", "done")).toBe("na");
+    expect(stateForKey("f", "failed")).toBeNull();
+    expect(stateForKey("q", null)).toBeUndefined();
+  });
+
+  it("computes percentages", () => {
+    expect(percent(1, 3)).toBe(33);
+    expect(percent(0, 0)).toBe(0);
+  });
+});

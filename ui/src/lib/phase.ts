@@ -1,0 +1,81 @@
+import type { ItemState } from "../bindings/ItemState";
+import type { ItemView } from "../bindings/ItemView";
+import type { Phase } from "../bindings/Phase";
+import type { PhaseStatus } from "../bindings/PhaseStatus";
+import type { Task } from "../bindings/Task";
+
+export function percent(done: number, total: number): number {
+  return total === 0 ? 0 : Math.floor((done * 100) / total);
+}
+
+export const STATUS_LABEL: Record<PhaseStatus, string> = {
+  not_started: "Not started",
+  in_progress: "In progress",
+  complete: "Complete",
+  attention: "Needs attention",
+};
+
+export const STATE_LABEL: Record<ItemState, string> = {
+  done: "Done",
+  na: "Not applicable",
+  failed: "Failed",
+};
+
+/** A run of items shown together: the phase-level items of one section, or one task. */
+export type Block =
+  | { kind: "section"; key: string; title: string | null; line: number; items: ItemView[] }
+  | { kind: "task"; key: string; task: Task; line: number; items: ItemView[] };
+
+/**
+ * Orders a phase for display as the document does: sections of phase-level items and task cards,
+ * by their first line in the runbook.
+ */
+export function phaseBlocks(phase: Phase, items: ItemView[]): Block[] {
+  const blocks: Block[] = [];
+  const tasks = new Map(phase.tasks.map((t) => [t.id, { kind: "task" as const, key: t.id, task: t, line: t.line, items: [] as ItemView[] }]));
+  let current: Block | null = null;
+  for (const item of items) {
+    if (item.task && tasks.has(item.task)) {
+      tasks.get(item.task)!.items.push(item);
+      current = null;
+      continue;
+    }
+    if (!current || current.kind !== "section" || current.title !== item.section) {
+      current = { kind: "section", key: `${item.section ?? ""}@${item.line}`, title: item.section, line: item.line, items: [] };
+      blocks.push(current);
+    }
+    current.items.push(item);
+  }
+  blocks.push(...tasks.values());
+  return blocks.sort((a, b) => a.line - b.line);
+}
+
+/** Index of the next focusable item, clamped to the list. */
+export function step(index: number, delta: number, length: number): number {
+  if (length === 0) return -1;
+  if (index < 0) return delta > 0 ? 0 : length - 1;
+  return Math.min(length - 1, Math.max(0, index + delta));
+}
+
+/** The state a key press asks for, given the item's current state; undefined for other keys. */
+export function stateForKey(key: string, current: ItemState | null): ItemState | null | undefined {
+  const toggle = (s: ItemState) => (current === s ? null : s);
+  switch (key) {
+    case " ":
+    case "x":
+      return toggle("done");
+    case "n":
+      return toggle("na");
+    case "f":
+      return toggle("failed");
+    default:
+      return undefined;
+  }
+}
+
+export function formatWhen(iso: string | null): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
