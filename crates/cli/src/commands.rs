@@ -10,6 +10,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Runbook(RunbookCommand::Inspect { file, json }) => {
             let (runbook, _) = read_runbook(&file)?;
+            output::warnings(&file.display().to_string(), &runbook.warnings);
             if json {
                 output::json(&output::Inspection {
                     title: &runbook.title,
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Runbook(RunbookCommand::Import { file, json }) => {
             let outcome = import_file(&mut store()?, &file)?;
+            output::warnings(&file.display().to_string(), &outcome.warnings);
             if json {
                 output::json(&outcome);
             } else {

@@ -1,5 +1,5 @@
 use flightdeck_core::{ApiError, Error};
-use flightdeck_runbook::Runbook;
+use flightdeck_runbook::{ImportWarning, Runbook};
 use flightdeck_store::{ImportOutcome, ItemState, ItemView, RunbookSummary};
 use serde::Serialize;
 
@@ -25,6 +25,12 @@ pub struct Inspection<'a> {
     pub repaired_characters: u32,
     #[serde(flatten)]
     pub runbook: &'a Runbook,
+}
+
+pub fn warnings(file: &str, warnings: &[ImportWarning]) {
+    for w in warnings {
+        eprintln!("warning: {file}:{}: {}", w.line, w.message);
+    }
 }
 
 pub fn inspection(runbook: &Runbook) {

@@ -12,8 +12,6 @@ pub enum ImportError {
     Binary { file: String, line: u32, column: u32 },
     #[error("{file}:{line}:{column}: invalid UTF-8; save the runbook as UTF-8 and import it again")]
     NotUtf8 { file: String, line: u32, column: u32 },
-    #[error("{file}:{line}: code fence ``` opened here is never closed, so the rest of the document would be read as code")]
-    UnclosedFence { file: String, line: u32 },
     #[error("{file}:1: no phases, tasks or `- [ ]` checklist items found; is this a runbook?")]
     NothingToImport { file: String },
 }
@@ -26,7 +24,6 @@ impl ImportError {
             ImportError::TooLarge { .. } => "runbook_too_large",
             ImportError::Binary { .. } => "runbook_binary",
             ImportError::NotUtf8 { .. } => "runbook_not_utf8",
-            ImportError::UnclosedFence { .. } => "runbook_unclosed_fence",
             ImportError::NothingToImport { .. } => "runbook_nothing_to_import",
         }
     }

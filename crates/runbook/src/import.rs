@@ -6,9 +6,10 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use crate::error::ImportError;
+use crate::fences::lengthen_outer_fences;
 use crate::ids::{normalize, slug, IdAllocator};
 use crate::labels::{classify, is_objectives, phase_heading, set_meta, task_heading, Line};
-use crate::model::{ChecklistItem, Meta, Phase, Runbook, SignoffField, Step, Task};
+use crate::model::{ChecklistItem, ImportWarning, Meta, Phase, Runbook, SignoffField, Step, Task};
 use crate::mojibake::repair_mac_roman;
 
 /// Runbooks larger than this are refused rather than parsed.
@@ -19,14 +20,47 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
     let text = check_text(file, bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (text, repaired) = repair_mac_roman(text);
-    let mut builder = Builder::new(file, &text);
-    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    for (event, range) in Parser::new_ext(&text, options).into_offset_iter() {
-        builder.event(event, range)?;
+    let mut text = lengthen_outer_fences(&text).unwrap_or(text);
+    let mut warnings = Vec::new();
+    loop {
+        match build(file, &text) {
+            Built::Runbook(runbook) => {
+                let mut runbook = runbook?;
+                runbook.repaired_characters = repaired;
+                runbook.warnings = warnings;
+                return Ok(runbook);
+            }
+            Built::UnclosedFence { line, range } => {
+                // A fence that never closes swallows the rest of the file, usually because an
+                // earlier block nested fences. Read that line as the end of the earlier block.
+                warnings.push(ImportWarning {
+                    line,
+                    message: format!(
+                        "code fence opened at line {line} is never closed; it was read as the end of \
+                         an earlier code block so the rest of the runbook is not taken for code"
+                    ),
+                });
+                let fence_end = text[range.start..].find('\n').map_or(text.len(), |n| range.start + n);
+                text.replace_range(range.start..fence_end, "");
+            }
+        }
     }
-    let mut runbook = builder.finish()?;
-    runbook.repaired_characters = repaired;
-    Ok(runbook)
+}
+
+enum Built {
+    Runbook(Result<Runbook, ImportError>),
+    UnclosedFence { line: u32, range: Range<usize> },
+}
+
+fn build(file: &str, text: &str) -> Built {
+    let mut builder = Builder::new(file, text);
+    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        if let Err(unclosed) = builder.event(event, range) {
+            return unclosed;
+        }
+    }
+    Built::Runbook(builder.finish())
 }
 
 fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
@@ -150,7 +184,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<(), ImportError> {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<(), Built> {
         match event {
             Event::Start(Tag::Heading { .. }) => self.heading = Some(self.collector(range)),
             Event::End(TagEnd::Heading(level)) => {
@@ -356,7 +390,7 @@ impl<'a> Builder<'a> {
         self.last_text = label_seen.or_else(|| Some(p.text.trim().to_string()));
     }
 
-    fn on_code(&mut self, lang: Option<String>, c: Collector) -> Result<(), ImportError> {
+    fn on_code(&mut self, lang: Option<String>, c: Collector) -> Result<(), Built> {
         let raw = &self.src[c.range.clone()];
         let fence = raw.trim_start();
         if fence.starts_with("```") || fence.starts_with("~~~") {
@@ -364,9 +398,9 @@ impl<'a> Builder<'a> {
             let closed = raw.trim_end().lines().count() > 1
                 && raw.trim_end().lines().last().is_some_and(|l| l.trim_start().starts_with(marker));
             if !closed && c.range.end >= self.src.trim_end().len() {
-                return Err(ImportError::UnclosedFence {
-                    file: self.file.to_string(),
+                return Err(Built::UnclosedFence {
                     line: c.line,
+                    range: c.range,
                 });
             }
         }
@@ -484,6 +518,7 @@ impl<'a> Builder<'a> {
             meta: self.meta,
             phases,
             repaired_characters: 0,
+            warnings: Vec::new(),
         })
     }
 }

@@ -6,6 +6,7 @@
 
 mod diff;
 mod error;
+mod fences;
 mod generate;
 mod ids;
 mod import;
@@ -17,6 +18,6 @@ pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
 pub use generate::synthetic_runbook;
 pub use import::{parse, MAX_RUNBOOK_BYTES};
-pub use model::{ChecklistItem, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step, Task};
+pub use model::{ChecklistItem, ImportWarning, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step, Task};
 pub use ids::slug;
 pub use mojibake::repair_mac_roman;

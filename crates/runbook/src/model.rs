@@ -11,6 +11,15 @@ pub struct Runbook {
     pub phases: Vec<Phase>,
     /// Characters repaired from UTF-8 text that had been decoded as Mac Roman ("‚úÖ" -> "✅").
     pub repaired_characters: u32,
+    /// Problems the importer worked around, with the line they are on.
+    pub warnings: Vec<ImportWarning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportWarning {
+    pub line: u32,
+    pub message: String,
 }
 
 impl Runbook {

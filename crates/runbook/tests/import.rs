@@ -184,10 +184,28 @@ fn bad_input_is_refused_with_file_and_line() {
         err(b"# T\n- [ ] ok\n- [ ] caf\xe9\n"),
         ImportError::NotUtf8 { file: "bad.md".into(), line: 3, column: 10 }
     );
-    let unclosed = err(b"# T\n\n## Phase 1: A\n\n- [ ] a\n\n```bash\necho hi\n- [ ] hidden\n");
-    assert_eq!(unclosed, ImportError::UnclosedFence { file: "bad.md".into(), line: 7 });
-    assert!(unclosed.to_string().starts_with("bad.md:7:"));
     assert!(matches!(err(b"just some prose\n\nand more prose"), ImportError::NothingToImport { .. }));
     let huge = vec![b'a'; flightdeck_runbook::MAX_RUNBOOK_BYTES as usize + 1];
     assert!(matches!(err(&huge), ImportError::TooLarge { .. }));
+}
+
+#[test]
+fn an_unclosed_fence_is_a_warning_and_does_not_swallow_the_rest() {
+    let md = "# T\n\n## Phase 1: A\n\n- [ ] before\n\n```bash\necho one\n\n- [ ] after the stray fence\n\n**Done**: [ ] YES [ ] NO\n";
+    let rb = parse("stray.md", md.as_bytes()).unwrap();
+    assert_eq!(rb.warnings.len(), 1);
+    assert_eq!(rb.warnings[0].line, 7);
+    assert!(rb.warnings[0].message.contains("never closed"), "{}", rb.warnings[0].message);
+    assert_eq!(texts(&rb), vec!["before", "after the stray fence"]);
+    assert_eq!(rb.phases[0].signoff.len(), 1);
+}
+
+#[test]
+fn indented_fences_nest_inside_an_outer_block() {
+    let md = "# Phase 2: B\n\n```bash\ncat > plan.md <<EOF\n## Checklist\n   ```bash\n   ls\n   ```\n- [ ] inside the heredoc\nEOF\n```\n\n- [ ] real item\n";
+    let rb = parse("nested.md", md.as_bytes()).unwrap();
+    assert!(rb.warnings.is_empty());
+    assert_eq!(texts(&rb), vec!["real item"]);
+    assert_eq!(rb.phases[0].steps.len(), 1);
+    assert!(rb.phases[0].steps[0].code.contains("   ```bash\n   ls\n   ```\n- [ ] inside the heredoc"));
 }

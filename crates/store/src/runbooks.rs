@@ -56,6 +56,7 @@ impl Store {
             revision,
             created,
             diff,
+            warnings: runbook.warnings.clone(),
         })
     }
 

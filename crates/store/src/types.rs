@@ -1,7 +1,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use flightdeck_runbook::RunbookDiff;
+use flightdeck_runbook::{ImportWarning, RunbookDiff};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -189,6 +189,7 @@ pub struct ImportOutcome {
     /// False when this replaced an earlier import of the same runbook.
     pub created: bool,
     pub diff: RunbookDiff,
+    pub warnings: Vec<ImportWarning>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
