@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::sync::MutexGuard;
 
 use flightdeck_core::{ApiError, RunbookView};
-use flightdeck_store::{Actor, ImportOutcome, ItemUpdate, ItemView, Role, RunbookSummary, SearchHit, Store};
+use flightdeck_store::{
+    Actor, ImportOutcome, ItemUpdate, ItemView, Role, RunbookSummary, SearchHit, Store,
+};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -14,10 +16,12 @@ use crate::AppState;
 type Result<T> = std::result::Result<T, ApiError>;
 
 fn store<'a>(state: &'a State<'_, AppState>) -> Result<MutexGuard<'a, Store>> {
-    state
-        .store
-        .lock()
-        .map_err(|_| ApiError::new("internal", "the store is unavailable after an earlier failure; restart Flightdeck"))
+    state.store.lock().map_err(|_| {
+        ApiError::new(
+            "internal",
+            "the store is unavailable after an earlier failure; restart Flightdeck",
+        )
+    })
 }
 
 #[derive(Serialize, TS)]
@@ -53,12 +57,18 @@ pub fn set_item(
     update: ItemUpdate,
 ) -> Result<ItemView> {
     let mut store = store(&state)?;
-    let actor = store
-        .identity()?
-        .ok_or_else(|| ApiError::new("no_identity", "tell Flightdeck who you are before changing items"))?;
+    let actor = store.identity()?.ok_or_else(|| {
+        ApiError::new(
+            "no_identity",
+            "tell Flightdeck who you are before changing items",
+        )
+    })?;
     if let Some(note) = &update.note {
         if note.len() > 10_000 {
-            return Err(ApiError::new("invalid_note", "a note is limited to 10,000 characters"));
+            return Err(ApiError::new(
+                "invalid_note",
+                "a note is limited to 10,000 characters",
+            ));
         }
     }
     Ok(store.set_item(&key, &item, &update, &actor)?)
@@ -67,10 +77,16 @@ pub fn set_item(
 #[tauri::command]
 pub fn import_runbook(state: State<'_, AppState>, path: String) -> Result<ImportOutcome> {
     if path.trim().is_empty() {
-        return Err(ApiError::new("invalid_path", "choose a runbook file to import"));
+        return Err(ApiError::new(
+            "invalid_path",
+            "choose a runbook file to import",
+        ));
     }
     let mut store = store(&state)?;
-    Ok(flightdeck_core::import_file(&mut store, &PathBuf::from(path))?)
+    Ok(flightdeck_core::import_file(
+        &mut store,
+        &PathBuf::from(path),
+    )?)
 }
 
 #[tauri::command]

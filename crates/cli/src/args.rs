@@ -105,7 +105,10 @@ pub enum ItemCommand {
 impl ItemCommand {
     pub fn target(&self) -> &ItemTarget {
         match self {
-            ItemCommand::Check(t) | ItemCommand::Uncheck(t) | ItemCommand::Na(t) | ItemCommand::Fail(t) => t,
+            ItemCommand::Check(t)
+            | ItemCommand::Uncheck(t)
+            | ItemCommand::Na(t)
+            | ItemCommand::Fail(t) => t,
         }
     }
 }

@@ -42,11 +42,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 list.iter().for_each(output::summary);
             }
         }
-        Command::Status { runbook, phase, json } => {
+        Command::Status {
+            runbook,
+            phase,
+            json,
+        } => {
             let store = store()?;
             match (phase, json) {
                 (Some(phase), true) => output::json(&store.phase_items(&runbook, &phase)?),
-                (Some(phase), false) => store.phase_items(&runbook, &phase)?.iter().for_each(output::item),
+                (Some(phase), false) => store
+                    .phase_items(&runbook, &phase)?
+                    .iter()
+                    .for_each(output::item),
                 (None, true) => output::json(&store.summary(&runbook)?),
                 (None, false) => output::summary(&store.summary(&runbook)?),
             }

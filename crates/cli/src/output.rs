@@ -4,7 +4,10 @@ use flightdeck_store::{ImportOutcome, ItemState, ItemView, RunbookSummary};
 use serde::Serialize;
 
 pub fn json<T: Serialize>(value: &T) {
-    println!("{}", serde_json::to_string_pretty(value).expect("output types serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("output types serialise")
+    );
 }
 
 pub fn error(e: &Error, as_json: bool) {
@@ -42,7 +45,10 @@ pub fn inspection(runbook: &Runbook) {
         runbook.checked_items()
     );
     if runbook.repaired_characters > 0 {
-        println!("repaired {} mis-encoded characters", runbook.repaired_characters);
+        println!(
+            "repaired {} mis-encoded characters",
+            runbook.repaired_characters
+        );
     }
     for phase in &runbook.phases {
         println!(
@@ -59,8 +65,15 @@ pub fn inspection(runbook: &Runbook) {
 }
 
 pub fn import(outcome: &ImportOutcome) {
-    let verb = if outcome.created { "imported" } else { "re-imported" };
-    println!("{verb} '{}' as {} (revision {})", outcome.title, outcome.key, outcome.revision);
+    let verb = if outcome.created {
+        "imported"
+    } else {
+        "re-imported"
+    };
+    println!(
+        "{verb} '{}' as {} (revision {})",
+        outcome.title, outcome.key, outcome.revision
+    );
     let d = &outcome.diff;
     if !outcome.created {
         println!(
@@ -74,8 +87,15 @@ pub fn import(outcome: &ImportOutcome) {
             println!("  + [{}] {}", a.phase, a.text);
         }
         for c in &d.changed {
-            let kept = if c.state_kept { "state kept" } else { "starts open" };
-            println!("  ~ [{}] {} -> {} ({kept})", c.phase, c.old_text, c.new_text);
+            let kept = if c.state_kept {
+                "state kept"
+            } else {
+                "starts open"
+            };
+            println!(
+                "  ~ [{}] {} -> {} ({kept})",
+                c.phase, c.old_text, c.new_text
+            );
         }
         for r in &d.removed {
             println!("  - [{}] {}", r.phase, r.text);
@@ -97,7 +117,11 @@ pub fn summary(s: &RunbookSummary) {
         percent(s.complete, s.total)
     );
     for p in &s.phases {
-        let failed = if p.failed > 0 { format!(", {} failed", p.failed) } else { String::new() };
+        let failed = if p.failed > 0 {
+            format!(", {} failed", p.failed)
+        } else {
+            String::new()
+        };
         println!(
             "  {:<28} {:>4}/{:<4} {:>3}%  {:?}{failed}",
             p.id,

@@ -7,7 +7,10 @@ use ts_rs::TS;
 #[derive(Debug, Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error(transparent)]
@@ -19,7 +22,9 @@ pub enum Error {
 impl Error {
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => "file_not_found",
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                "file_not_found"
+            }
             Error::Io { .. } => "io",
             Error::Import(e) => e.code(),
             Error::Store(e) => e.code(),

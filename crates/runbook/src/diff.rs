@@ -57,7 +57,12 @@ fn index(runbook: &Runbook) -> Vec<Located<'_>> {
     runbook
         .phases
         .iter()
-        .flat_map(|p| p.items.iter().map(move |item| Located { phase: &p.title, item }))
+        .flat_map(|p| {
+            p.items.iter().map(move |item| Located {
+                phase: &p.title,
+                item,
+            })
+        })
         .collect()
 }
 

@@ -9,9 +9,19 @@ pub enum ImportError {
     #[error("{file}: the file is {size} bytes, larger than the {limit}-byte limit for a runbook")]
     TooLarge { file: String, size: u64, limit: u64 },
     #[error("{file}:{line}:{column}: this is not a text file (found a NUL byte); a runbook must be UTF-8 markdown")]
-    Binary { file: String, line: u32, column: u32 },
-    #[error("{file}:{line}:{column}: invalid UTF-8; save the runbook as UTF-8 and import it again")]
-    NotUtf8 { file: String, line: u32, column: u32 },
+    Binary {
+        file: String,
+        line: u32,
+        column: u32,
+    },
+    #[error(
+        "{file}:{line}:{column}: invalid UTF-8; save the runbook as UTF-8 and import it again"
+    )]
+    NotUtf8 {
+        file: String,
+        line: u32,
+        column: u32,
+    },
     #[error("{file}:1: no phases, tasks or `- [ ]` checklist items found; is this a runbook?")]
     NothingToImport { file: String },
 }

@@ -58,7 +58,8 @@ pub fn lengthen_outer_fences(text: &str) -> Option<String> {
         let closes = |f: &Fence| f.bare && f.ch == open.ch && f.len >= open.len;
         let rest = || lines.iter().enumerate().skip(i + 1);
         let commonmark_close = rest().find(|(_, l)| fence(l).is_some_and(|f| closes(&f)));
-        let own_close = rest().find(|(_, l)| fence(l).is_some_and(|f| closes(&f) && f.indent == open.indent));
+        let own_close =
+            rest().find(|(_, l)| fence(l).is_some_and(|f| closes(&f) && f.indent == open.indent));
         match (commonmark_close, own_close) {
             (Some((first, _)), Some((own, _))) if own > first => {
                 widen.push((i, open.indent, open.ch));
@@ -96,12 +97,18 @@ mod tests {
     fn widens_an_outer_block_holding_indented_fences() {
         let text = "```bash\ncat <<EOF\n   ```bash\n   ls\n   ```\nEOF\n```\n- [ ] after\n";
         let out = lengthen_outer_fences(text).unwrap();
-        assert_eq!(out, "````bash\ncat <<EOF\n   ```bash\n   ls\n   ```\nEOF\n````\n- [ ] after\n");
+        assert_eq!(
+            out,
+            "````bash\ncat <<EOF\n   ```bash\n   ls\n   ```\nEOF\n````\n- [ ] after\n"
+        );
     }
 
     #[test]
     fn leaves_ordinary_blocks_alone() {
-        assert_eq!(lengthen_outer_fences("```\na\n```\n\n   ```bash\n   b\n   ```\n"), None);
+        assert_eq!(
+            lengthen_outer_fences("```\na\n```\n\n   ```bash\n   b\n   ```\n"),
+            None
+        );
         assert_eq!(lengthen_outer_fences("no code at all\n"), None);
     }
 }

@@ -17,7 +17,11 @@ pub fn synthetic_runbook(target_bytes: usize) -> String {
         )
         .unwrap();
         for i in 0..20 {
-            writeln!(md, "- [ ] Prerequisite {i} of wave {phase} confirmed with the owning team").unwrap();
+            writeln!(
+                md,
+                "- [ ] Prerequisite {i} of wave {phase} confirmed with the owning team"
+            )
+            .unwrap();
         }
         for task in 1..=5 {
             write!(
@@ -27,7 +31,12 @@ pub fn synthetic_runbook(target_bytes: usize) -> String {
             )
             .unwrap();
             for i in 0..12 {
-                writeln!(md, "- [{}] Check {i} for component {task} in wave {phase}", if i % 3 == 0 { "x" } else { " " }).unwrap();
+                writeln!(
+                    md,
+                    "- [{}] Check {i} for component {task} in wave {phase}",
+                    if i % 3 == 0 { "x" } else { " " }
+                )
+                .unwrap();
                 writeln!(md, "  - [ ] Evidence {i} attached for wave {phase}").unwrap();
             }
         }

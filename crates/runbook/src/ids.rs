@@ -29,7 +29,10 @@ pub fn slug(text: &str) -> String {
 /// Words only: case, markdown emphasis and spacing do not change an item's identity.
 pub fn normalize(text: &str) -> String {
     text.split_whitespace()
-        .map(|w| w.trim_matches(|c| matches!(c, '*' | '_' | '`')).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c| matches!(c, '*' | '_' | '`'))
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -81,13 +84,19 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("Pre-Deployment Checklist (08:30-09:00)"), "pre-deployment-checklist-08-30-09-00");
+        assert_eq!(
+            slug("Pre-Deployment Checklist (08:30-09:00)"),
+            "pre-deployment-checklist-08-30-09-00"
+        );
         assert_eq!(slug("***"), "untitled");
     }
 
     #[test]
     fn normalization_ignores_emphasis_and_spacing() {
-        assert_eq!(normalize("**Security  Audit**"), normalize("security audit"));
+        assert_eq!(
+            normalize("**Security  Audit**"),
+            normalize("security audit")
+        );
     }
 
     #[test]

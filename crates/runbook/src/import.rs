@@ -24,13 +24,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
     let mut warnings = Vec::new();
     loop {
         match build(file, &text) {
-            Built::Runbook(runbook) => {
+            Ok(runbook) => {
                 let mut runbook = runbook?;
                 runbook.repaired_characters = repaired;
                 runbook.warnings = warnings;
                 return Ok(runbook);
             }
-            Built::UnclosedFence { line, range } => {
+            Err(UnclosedFence { line, range }) => {
                 // A fence that never closes swallows the rest of the file, usually because an
                 // earlier block nested fences. Read that line as the end of the earlier block.
                 warnings.push(ImportWarning {
@@ -40,27 +40,29 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
                          an earlier code block so the rest of the runbook is not taken for code"
                     ),
                 });
-                let fence_end = text[range.start..].find('\n').map_or(text.len(), |n| range.start + n);
+                let fence_end = text[range.start..]
+                    .find('\n')
+                    .map_or(text.len(), |n| range.start + n);
                 text.replace_range(range.start..fence_end, "");
             }
         }
     }
 }
 
-enum Built {
-    Runbook(Result<Runbook, ImportError>),
-    UnclosedFence { line: u32, range: Range<usize> },
+/// A fenced code block that runs to the end of the document without its closing fence.
+struct UnclosedFence {
+    line: u32,
+    range: Range<usize>,
 }
 
-fn build(file: &str, text: &str) -> Built {
+fn build(file: &str, text: &str) -> Result<Result<Runbook, ImportError>, UnclosedFence> {
     let mut builder = Builder::new(file, text);
-    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let options =
+        Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
-        if let Err(unclosed) = builder.event(event, range) {
-            return unclosed;
-        }
+        builder.event(event, range)?;
     }
-    Built::Runbook(builder.finish())
+    Ok(builder.finish())
 }
 
 fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
@@ -93,7 +95,10 @@ fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
 fn line_column(bytes: &[u8], pos: usize) -> (u32, u32) {
     let before = &bytes[..pos];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
     (line as u32, (pos - line_start + 1) as u32)
 }
 
@@ -184,7 +189,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<(), Built> {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<(), UnclosedFence> {
         match event {
             Event::Start(Tag::Heading { .. }) => self.heading = Some(self.collector(range)),
             Event::End(TagEnd::Heading(level)) => {
@@ -202,10 +207,9 @@ impl<'a> Builder<'a> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split_whitespace()
-                        .next()
-                        .map(str::to_string),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_string)
+                    }
                     CodeBlockKind::Indented => None,
                 };
                 self.code = Some((lang, self.collector(range)));
@@ -289,7 +293,14 @@ impl<'a> Builder<'a> {
         self.start_phase(text, None, slug(text), level, line);
     }
 
-    fn start_phase(&mut self, title: &str, number: Option<String>, key: String, level: u32, line: u32) {
+    fn start_phase(
+        &mut self,
+        title: &str,
+        number: Option<String>,
+        key: String,
+        level: u32,
+        line: u32,
+    ) {
         self.close_phase();
         let numbered = number.is_some();
         self.current = Some(OpenPhase {
@@ -314,7 +325,11 @@ impl<'a> Builder<'a> {
     }
 
     fn start_task(&mut self, title: &str, kind: String, number: String, level: u32, line: u32) {
-        let phase = &mut self.current.as_mut().expect("tasks start inside a phase").phase;
+        let phase = &mut self
+            .current
+            .as_mut()
+            .expect("tasks start inside a phase")
+            .phase;
         let id = self
             .phase_ids
             .unique(format!("{}/{kind}-{}", phase.id, number.replace('.', "-")));
@@ -363,6 +378,7 @@ impl<'a> Builder<'a> {
     fn on_paragraph(&mut self, p: Collector) {
         let raw = &self.src[p.range.clone()];
         let mut label_seen = None;
+        let mut prose = false;
         for (offset, raw_line) in raw.lines().enumerate() {
             let line = raw_line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
             match classify(line) {
@@ -376,7 +392,9 @@ impl<'a> Builder<'a> {
                 }
                 Line::Signoff(label, kind) => {
                     let phase_id = self.phase().id.clone();
-                    let id = self.content_ids.hashed("s", &[&phase_id, &normalize(&label)]);
+                    let id = self
+                        .content_ids
+                        .hashed("s", &[&phase_id, &normalize(&label)]);
                     self.phase().signoff.push(SignoffField {
                         id,
                         label,
@@ -384,21 +402,27 @@ impl<'a> Builder<'a> {
                         line: p.line + offset as u32,
                     });
                 }
-                Line::LabelValue(..) | Line::Other => {}
+                Line::LabelValue(..) | Line::Other => prose = true,
             }
         }
-        self.last_text = label_seen.or_else(|| Some(p.text.trim().to_string()));
+        if label_seen.is_some() || prose {
+            self.last_text = label_seen.or_else(|| Some(p.text.trim().to_string()));
+        }
     }
 
-    fn on_code(&mut self, lang: Option<String>, c: Collector) -> Result<(), Built> {
+    fn on_code(&mut self, lang: Option<String>, c: Collector) -> Result<(), UnclosedFence> {
         let raw = &self.src[c.range.clone()];
         let fence = raw.trim_start();
         if fence.starts_with("```") || fence.starts_with("~~~") {
             let marker = &fence[..3];
             let closed = raw.trim_end().lines().count() > 1
-                && raw.trim_end().lines().last().is_some_and(|l| l.trim_start().starts_with(marker));
+                && raw
+                    .trim_end()
+                    .lines()
+                    .last()
+                    .is_some_and(|l| l.trim_start().starts_with(marker));
             if !closed && c.range.end >= self.src.trim_end().len() {
-                return Err(Built::UnclosedFence {
+                return Err(UnclosedFence {
                     line: c.line,
                     range: c.range,
                 });
@@ -410,7 +434,11 @@ impl<'a> Builder<'a> {
         let phase_id = self.phase().id.clone();
         let id = self.content_ids.hashed(
             "c",
-            &[&phase_id, task_id.as_deref().unwrap_or(""), &normalize(&c.text)],
+            &[
+                &phase_id,
+                task_id.as_deref().unwrap_or(""),
+                &normalize(&c.text),
+            ],
         );
         let step = Step {
             id,
@@ -437,12 +465,18 @@ impl<'a> Builder<'a> {
         let (marker, line) = (top.marker, top.line);
         let ancestors = &self.items[..self.items.len() - 1];
         let parent = ancestors.iter().rev().find_map(|f| f.id.clone().flatten());
-        let depth = ancestors.iter().filter(|f| matches!(f.id, Some(Some(_)))).count() as u32;
+        let depth = ancestors
+            .iter()
+            .filter(|f| matches!(f.id, Some(Some(_))))
+            .count() as u32;
         let section = self.section.clone();
         let id = match marker {
             Some(checked) => Some(self.add_item(text, checked, section, parent, depth, line)),
             None => {
-                if depth == 0 && self.items.len() == 1 && section.as_deref().is_some_and(is_objectives) {
+                if depth == 0
+                    && self.items.len() == 1
+                    && section.as_deref().is_some_and(is_objectives)
+                {
                     self.phase().objectives.push(text.clone());
                 }
                 self.last_text = Some(text);
@@ -510,9 +544,7 @@ impl<'a> Builder<'a> {
                 file: self.file.to_string(),
             });
         }
-        let title = self
-            .title
-            .unwrap_or_else(|| phases[0].title.clone());
+        let title = self.title.unwrap_or_else(|| phases[0].title.clone());
         Ok(Runbook {
             title,
             meta: self.meta,

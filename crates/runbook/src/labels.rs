@@ -15,9 +15,8 @@ static TASK: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LABEL_VALUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$").unwrap());
-static YES_NO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\[([ xX])\]\s*YES\s*\[([ xX])\]\s*NO\b").unwrap()
-});
+static YES_NO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\[([ xX])\]\s*YES\s*\[([ xX])\]\s*NO\b").unwrap());
 static BLANK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^_{3,}").unwrap());
 
 /// "Phase 8: PROD ..." -> ("phase", "8").
@@ -145,15 +144,24 @@ mod tests {
         );
         assert_eq!(
             classify("**Completed By**: _________________ Date: _________"),
-            Line::Signoff("Completed By".into(), SignoffKind::Signature { with_date: true })
+            Line::Signoff(
+                "Completed By".into(),
+                SignoffKind::Signature { with_date: true }
+            )
         );
         assert_eq!(
             classify("**PROD Infrastructure Ready**: [ ] YES [ ] NO"),
-            Line::Signoff("PROD Infrastructure Ready".into(), SignoffKind::YesNo { answer: None })
+            Line::Signoff(
+                "PROD Infrastructure Ready".into(),
+                SignoffKind::YesNo { answer: None }
+            )
         );
         assert_eq!(
             classify("**Ready for Phase 9**: [x] YES [ ] NO"),
-            Line::Signoff("Ready for Phase 9".into(), SignoffKind::YesNo { answer: Some(true) })
+            Line::Signoff(
+                "Ready for Phase 9".into(),
+                SignoffKind::YesNo { answer: Some(true) }
+            )
         );
         assert_eq!(classify("plain words"), Line::Other);
     }

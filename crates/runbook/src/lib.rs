@@ -17,7 +17,10 @@ mod mojibake;
 pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
 pub use generate::synthetic_runbook;
-pub use import::{parse, MAX_RUNBOOK_BYTES};
-pub use model::{ChecklistItem, ImportWarning, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step, Task};
 pub use ids::slug;
+pub use import::{parse, MAX_RUNBOOK_BYTES};
+pub use model::{
+    ChecklistItem, ImportWarning, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step,
+    Task,
+};
 pub use mojibake::repair_mac_roman;

@@ -104,7 +104,13 @@ mod tests {
 
     #[test]
     fn leaves_correct_text_alone() {
-        for text in ["café crème", "✅ ├─ → 📋", "naïve résumé", "plain ascii", "Zürich ©"] {
+        for text in [
+            "café crème",
+            "✅ ├─ → 📋",
+            "naïve résumé",
+            "plain ascii",
+            "Zürich ©",
+        ] {
             let (out, n) = repair_mac_roman(text);
             assert_eq!(out, text);
             assert_eq!(n, 0, "{text}");

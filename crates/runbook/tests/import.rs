@@ -19,19 +19,45 @@ fn phase_metadata_objectives_and_tasks() {
     assert_eq!(phase.id, "phase-3");
     assert_eq!(phase.number.as_deref(), Some("3"));
     assert_eq!(phase.meta.duration.as_deref(), Some("3 hours"));
-    assert_eq!(phase.meta.responsible.as_deref(), Some("Technical Lead + DBA"));
-    assert_eq!(phase.meta.depends_on.as_deref(), Some("Phase 2 (Load Test Sign-Off)"));
+    assert_eq!(
+        phase.meta.responsible.as_deref(),
+        Some("Technical Lead + DBA")
+    );
+    assert_eq!(
+        phase.meta.depends_on.as_deref(),
+        Some("Phase 2 (Load Test Sign-Off)")
+    );
     assert_eq!(phase.meta.status.as_deref(), Some("NOT STARTED"));
     assert_eq!(phase.meta.environment.as_deref(), Some("PROD"));
     assert_eq!(phase.meta.target.as_deref(), Some("payments.example.net"));
     assert_eq!(phase.meta.other[0].label, "Change Ticket");
-    assert_eq!(phase.objectives, vec!["Move card payments to the new gateway", "Keep refunds working throughout"]);
-    let tasks: Vec<_> = phase.tasks.iter().map(|t| (t.id.as_str(), t.number.as_deref())).collect();
-    assert_eq!(tasks, vec![("phase-3/task-3-1", Some("3.1")), ("phase-3/task-3-2", Some("3.2"))]);
+    assert_eq!(
+        phase.objectives,
+        vec![
+            "Move card payments to the new gateway",
+            "Keep refunds working throughout"
+        ]
+    );
+    let tasks: Vec<_> = phase
+        .tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.number.as_deref()))
+        .collect();
+    assert_eq!(
+        tasks,
+        vec![
+            ("phase-3/task-3-1", Some("3.1")),
+            ("phase-3/task-3-2", Some("3.2"))
+        ]
+    );
     assert_eq!(phase.tasks[0].meta.duration.as_deref(), Some("30 minutes"));
-    assert_eq!(phase.tasks[0].meta.responsible.as_deref(), Some("DevOps Engineer"));
+    assert_eq!(
+        phase.tasks[0].meta.responsible.as_deref(),
+        Some("DevOps Engineer")
+    );
     let step = &phase.tasks[0].steps[0];
     assert_eq!(step.title.as_deref(), Some("Stop new sessions:"));
+
     assert_eq!(step.lang.as_deref(), Some("bash"));
     assert_eq!(step.code, "payctl drain --gateway legacy --wait 300\n");
 }
@@ -42,7 +68,12 @@ fn nested_and_checked_items_know_their_section_and_parent() {
     let items: Vec<_> = rb.items().collect();
     assert_eq!(rb.checklist_items(), 13);
     assert_eq!(rb.checked_items(), 2);
-    let find = |text: &str| *items.iter().find(|i| i.text == text).unwrap_or_else(|| panic!("{text}"));
+    let find = |text: &str| {
+        *items
+            .iter()
+            .find(|i| i.text == text)
+            .unwrap_or_else(|| panic!("{text}"))
+    };
     let parent = find("Gateway credentials in the vault");
     let child = find("Fallback key stored");
     let grandchild = find("Fallback key tested against sandbox");
@@ -55,24 +86,53 @@ fn nested_and_checked_items_know_their_section_and_parent() {
     let verification = find("Legacy gateway reports 0 open sessions");
     assert_eq!(verification.section.as_deref(), Some("Verification"));
     assert_eq!(verification.task.as_deref(), Some("phase-3/task-3-1"));
-    assert_eq!(find("CNAME updated").task.as_deref(), Some("phase-3/task-3-2"));
-    assert_eq!(find("Card payments succeed on the new gateway").section.as_deref(), Some("Success Criteria"));
+    assert_eq!(
+        find("CNAME updated").task.as_deref(),
+        Some("phase-3/task-3-2")
+    );
+    assert_eq!(
+        find("Card payments succeed on the new gateway")
+            .section
+            .as_deref(),
+        Some("Success Criteria")
+    );
     assert_eq!(find("Card payments succeed on the new gateway").task, None);
-    assert_eq!(find("Runbook updated with actual timings").section.as_deref(), Some("Definition of Done"));
+    assert_eq!(
+        find("Runbook updated with actual timings")
+            .section
+            .as_deref(),
+        Some("Definition of Done")
+    );
     assert_eq!(find("Load test report approved").line, 18);
 }
 
 #[test]
 fn signoff_blocks_become_fields() {
     let rb = fixture("cutover.md");
-    let fields: Vec<_> = rb.phases[0].signoff.iter().map(|f| (f.label.as_str(), f.kind.clone(), f.line)).collect();
+    let fields: Vec<_> = rb.phases[0]
+        .signoff
+        .iter()
+        .map(|f| (f.label.as_str(), f.kind.clone(), f.line))
+        .collect();
     assert_eq!(
         fields,
         vec![
-            ("Completed By", SignoffKind::Signature { with_date: true }, 58),
-            ("Verified By", SignoffKind::Signature { with_date: true }, 59),
+            (
+                "Completed By",
+                SignoffKind::Signature { with_date: true },
+                58
+            ),
+            (
+                "Verified By",
+                SignoffKind::Signature { with_date: true },
+                59
+            ),
             ("Gateway Live", SignoffKind::YesNo { answer: None }, 60),
-            ("Ready for Phase 4", SignoffKind::YesNo { answer: Some(true) }, 61),
+            (
+                "Ready for Phase 4",
+                SignoffKind::YesNo { answer: Some(true) },
+                61
+            ),
         ]
     );
 }
@@ -101,7 +161,9 @@ fn mac_roman_mojibake_is_repaired() {
         ]
     );
     assert!(rb.phases[0].steps[0].code.starts_with("├─ 14:00"));
-    assert!(rb.phases[0].steps[0].code.contains("└─ Status: 2/8 checkpoints complete ✅"));
+    assert!(rb.phases[0].steps[0]
+        .code
+        .contains("└─ Status: 2/8 checkpoints complete ✅"));
     assert!(rb.repaired_characters >= 20);
 }
 
@@ -112,7 +174,12 @@ fn crlf_line_endings_give_the_same_runbook() {
     let crlf = lf.replace('\n', "\r\n");
     let a = parse("lf.md", lf.as_bytes()).unwrap();
     let mut b = parse("crlf.md", crlf.as_bytes()).unwrap();
-    for step in b.phases.iter_mut().flat_map(|p| p.tasks.iter_mut()).flat_map(|t| t.steps.iter_mut()) {
+    for step in b
+        .phases
+        .iter_mut()
+        .flat_map(|p| p.tasks.iter_mut())
+        .flat_map(|t| t.steps.iter_mut())
+    {
         step.code = step.code.replace("\r\n", "\n");
     }
     assert_eq!(a, b);
@@ -134,7 +201,10 @@ fn phases_from_batches_sections_and_multiple_titles() {
         ]
     );
     let tomorrow = &rb.phases[1];
-    assert_eq!(tomorrow.items[0].section.as_deref(), Some("Pre-Deployment Checklist (08:30-09:00)"));
+    assert_eq!(
+        tomorrow.items[0].section.as_deref(),
+        Some("Pre-Deployment Checklist (08:30-09:00)")
+    );
     let batch1 = &rb.phases[2];
     assert_eq!(batch1.id, "batch-1");
     assert_eq!(batch1.items[0].section.as_deref(), Some("DynamoDB Schemas"));
@@ -149,18 +219,40 @@ fn ids_survive_unrelated_edits() {
     let path = format!("{}/tests/fixtures/cutover.md", env!("CARGO_MANIFEST_DIR"));
     let original = std::fs::read_to_string(path).unwrap();
     let edited = original
-        .replace("## Phase Objectives", "Some new introduction text.\n\n## Phase Objectives")
+        .replace(
+            "## Phase Objectives",
+            "Some new introduction text.\n\n## Phase Objectives",
+        )
         .replace("- [ ] TTL back to 3600", "- [ ] TTL back to 3600 seconds")
         .replace("- [ ] Freeze announced to merchants\n", "")
-        .replace("- [ ] Refund of a test payment succeeds", "- [ ] Refund of a test payment succeeds\n- [ ] Chargeback flow verified")
+        .replace(
+            "- [ ] Refund of a test payment succeeds",
+            "- [ ] Refund of a test payment succeeds\n- [ ] Chargeback flow verified",
+        )
         .replace("- [ ] CNAME updated", "- [x] CNAME updated");
     let a = parse("a.md", original.as_bytes()).unwrap();
     let b = parse("b.md", edited.as_bytes()).unwrap();
     let d = diff(&a, &b);
-    assert_eq!(d.added.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(), vec!["Chargeback flow verified"]);
-    assert_eq!(d.removed.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(), vec!["Freeze announced to merchants"]);
-    let changed: Vec<_> = d.changed.iter().map(|c| (c.new_text.as_str(), c.state_kept)).collect();
-    assert_eq!(changed, vec![("CNAME updated", true), ("TTL back to 3600 seconds", false)]);
+    assert_eq!(
+        d.added.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
+        vec!["Chargeback flow verified"]
+    );
+    assert_eq!(
+        d.removed
+            .iter()
+            .map(|i| i.text.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Freeze announced to merchants"]
+    );
+    let changed: Vec<_> = d
+        .changed
+        .iter()
+        .map(|c| (c.new_text.as_str(), c.state_kept))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![("CNAME updated", true), ("TTL back to 3600 seconds", false)]
+    );
     assert_eq!(d.unchanged, 10);
     let same = |t: &str| {
         let x = a.items().find(|i| i.text == t).unwrap();
@@ -178,13 +270,24 @@ fn bad_input_is_refused_with_file_and_line() {
     assert!(matches!(err(b"  \n\n\t"), ImportError::Empty { .. }));
     assert_eq!(
         err(b"# T\n\n- [ ] a\n\x00\x01binary"),
-        ImportError::Binary { file: "bad.md".into(), line: 4, column: 1 }
+        ImportError::Binary {
+            file: "bad.md".into(),
+            line: 4,
+            column: 1
+        }
     );
     assert_eq!(
         err(b"# T\n- [ ] ok\n- [ ] caf\xe9\n"),
-        ImportError::NotUtf8 { file: "bad.md".into(), line: 3, column: 10 }
+        ImportError::NotUtf8 {
+            file: "bad.md".into(),
+            line: 3,
+            column: 10
+        }
     );
-    assert!(matches!(err(b"just some prose\n\nand more prose"), ImportError::NothingToImport { .. }));
+    assert!(matches!(
+        err(b"just some prose\n\nand more prose"),
+        ImportError::NothingToImport { .. }
+    ));
     let huge = vec![b'a'; flightdeck_runbook::MAX_RUNBOOK_BYTES as usize + 1];
     assert!(matches!(err(&huge), ImportError::TooLarge { .. }));
 }
@@ -195,7 +298,11 @@ fn an_unclosed_fence_is_a_warning_and_does_not_swallow_the_rest() {
     let rb = parse("stray.md", md.as_bytes()).unwrap();
     assert_eq!(rb.warnings.len(), 1);
     assert_eq!(rb.warnings[0].line, 7);
-    assert!(rb.warnings[0].message.contains("never closed"), "{}", rb.warnings[0].message);
+    assert!(
+        rb.warnings[0].message.contains("never closed"),
+        "{}",
+        rb.warnings[0].message
+    );
     assert_eq!(texts(&rb), vec!["before", "after the stray fence"]);
     assert_eq!(rb.phases[0].signoff.len(), 1);
 }
@@ -207,5 +314,19 @@ fn indented_fences_nest_inside_an_outer_block() {
     assert!(rb.warnings.is_empty());
     assert_eq!(texts(&rb), vec!["real item"]);
     assert_eq!(rb.phases[0].steps.len(), 1);
-    assert!(rb.phases[0].steps[0].code.contains("   ```bash\n   ls\n   ```\n- [ ] inside the heredoc"));
+    assert!(rb.phases[0].steps[0]
+        .code
+        .contains("   ```bash\n   ls\n   ```\n- [ ] inside the heredoc"));
+}
+
+#[test]
+fn a_metadata_paragraph_does_not_title_the_next_code_step() {
+    let md = "## Phase 1: A\n\n### Task 1.1: Freeze\n\n**Duration**: 10 minutes\n\n```bash\nfreeze\n```\n\nThen thaw:\n\n```bash\nthaw\n```\n";
+    let rb = parse("steps.md", md.as_bytes()).unwrap();
+    let titles: Vec<_> = rb.phases[0].tasks[0]
+        .steps
+        .iter()
+        .map(|s| s.title.as_deref())
+        .collect();
+    assert_eq!(titles, vec![None, Some("Then thaw:")]);
 }

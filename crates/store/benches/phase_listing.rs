@@ -17,12 +17,20 @@ fn list_phase(c: &mut Criterion) {
     let runbook = parse("bench.md", five_thousand_item_phase().as_bytes()).unwrap();
     let outcome = store.import("bench.md", "0", &runbook).unwrap();
     let actor = Actor::new("Bench", Role::TechnicalLead).unwrap();
-    let done = ItemUpdate { state: Some(ItemState::Done), note: Some("ok".into()) };
+    let done = ItemUpdate {
+        state: Some(ItemState::Done),
+        note: Some("ok".into()),
+    };
     for item in runbook.phases[0].items.iter().step_by(10) {
-        store.set_item(&outcome.key, &item.id, &done, &actor).unwrap();
+        store
+            .set_item(&outcome.key, &item.id, &done, &actor)
+            .unwrap();
     }
     let phase = runbook.phases[0].id.clone();
-    assert_eq!(store.phase_items(&outcome.key, &phase).unwrap().len(), 5_000);
+    assert_eq!(
+        store.phase_items(&outcome.key, &phase).unwrap().len(),
+        5_000
+    );
     c.bench_function("list a 5,000-item phase", |b| {
         b.iter(|| store.phase_items(&outcome.key, &phase).unwrap())
     });

@@ -8,7 +8,11 @@ impl Store {
     pub fn identity(&self) -> Result<Option<Actor>, StoreError> {
         let value: Option<String> = self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = 'identity'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'identity'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(value) = value else { return Ok(None) };
         let (role, name) = value.split_once(':').unwrap_or(("", ""));

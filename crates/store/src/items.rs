@@ -84,7 +84,13 @@ impl Store {
     }
 
     /// Records a new state and/or note for an item, with who and when, in one transaction.
-    pub fn set_item(&mut self, key: &str, item_id: &str, update: &ItemUpdate, actor: &Actor) -> Result<ItemView, StoreError> {
+    pub fn set_item(
+        &mut self,
+        key: &str,
+        item_id: &str,
+        update: &ItemUpdate,
+        actor: &Actor,
+    ) -> Result<ItemView, StoreError> {
         let current = self.item(key, item_id)?;
         let runbook_id = self.runbook_id(key)?;
         let note = match &update.note {
@@ -101,12 +107,28 @@ impl Store {
              ON CONFLICT (runbook_id, item_id) DO UPDATE SET state = excluded.state, \
                note = excluded.note, actor = excluded.actor, role = excluded.role, \
                updated_at = excluded.updated_at",
-            params![runbook_id, item_id, state, note, actor.name, actor.role.as_str(), at],
+            params![
+                runbook_id,
+                item_id,
+                state,
+                note,
+                actor.name,
+                actor.role.as_str(),
+                at
+            ],
         )?;
         tx.execute(
             "INSERT INTO item_history (runbook_id, item_id, state, note, actor, role, at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![runbook_id, item_id, state, note, actor.name, actor.role.as_str(), at],
+            params![
+                runbook_id,
+                item_id,
+                state,
+                note,
+                actor.name,
+                actor.role.as_str(),
+                at
+            ],
         )?;
         tx.commit()?;
         self.item(key, item_id)
@@ -116,7 +138,14 @@ impl Store {
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
         let words: Vec<String> = query
             .split_whitespace()
-            .map(|w| format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+            .map(|w| {
+                format!(
+                    "%{}%",
+                    w.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            })
             .collect();
         if words.is_empty() {
             return Ok(Vec::new());

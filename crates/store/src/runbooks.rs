@@ -12,7 +12,12 @@ pub(crate) const EFFECTIVE_STATE: &str = "CASE WHEN s.item_id IS NULL \
 impl Store {
     /// Stores a parsed runbook, replacing an earlier import with the same key (the slug of its
     /// title). Item state is keyed by item id, so items that did not change keep theirs.
-    pub fn import(&mut self, source: &str, sha256: &str, runbook: &Runbook) -> Result<ImportOutcome, StoreError> {
+    pub fn import(
+        &mut self,
+        source: &str,
+        sha256: &str,
+        runbook: &Runbook,
+    ) -> Result<ImportOutcome, StoreError> {
         let key = slug(&runbook.title);
         let document = serde_json::to_string(runbook).expect("a runbook always serialises");
         let tx = self.conn.transaction()?;
@@ -29,7 +34,11 @@ impl Store {
                 let old: Runbook = serde_json::from_str(&old_document)
                     .map_err(|e| StoreError::BadDocument(key.clone(), e))?;
                 let changes = diff(&old, runbook);
-                let revision = if old_document == document { revision } else { revision + 1 };
+                let revision = if old_document == document {
+                    revision
+                } else {
+                    revision + 1
+                };
                 tx.execute(
                     "UPDATE runbooks SET title = ?1, source = ?2, source_sha256 = ?3, document = ?4, \
                      revision = ?5, imported_at = ?6 WHERE id = ?7",
@@ -62,7 +71,9 @@ impl Store {
 
     pub(crate) fn runbook_id(&self, key: &str) -> Result<i64, StoreError> {
         self.conn
-            .query_row("SELECT id FROM runbooks WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT id FROM runbooks WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?
             .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))
     }
@@ -71,7 +82,9 @@ impl Store {
     pub fn document(&self, key: &str) -> Result<Runbook, StoreError> {
         let document: String = self
             .conn
-            .query_row("SELECT document FROM runbooks WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT document FROM runbooks WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?
             .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))?;
         serde_json::from_str(&document).map_err(|e| StoreError::BadDocument(key.to_string(), e))
@@ -149,7 +162,11 @@ fn phase_status(total: u32, complete: u32, failed: u32) -> PhaseStatus {
     }
 }
 
-fn insert_structure(tx: &Transaction<'_>, runbook_id: i64, runbook: &Runbook) -> Result<(), StoreError> {
+fn insert_structure(
+    tx: &Transaction<'_>,
+    runbook_id: i64,
+    runbook: &Runbook,
+) -> Result<(), StoreError> {
     let mut phase_stmt = tx.prepare(
         "INSERT INTO phases (runbook_id, phase_id, ordinal, title) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -159,7 +176,12 @@ fn insert_structure(tx: &Transaction<'_>, runbook_id: i64, runbook: &Runbook) ->
     )?;
     let mut ordinal = 0i64;
     for (phase_ordinal, phase) in runbook.phases.iter().enumerate() {
-        phase_stmt.execute(params![runbook_id, phase.id, phase_ordinal as i64, phase.title])?;
+        phase_stmt.execute(params![
+            runbook_id,
+            phase.id,
+            phase_ordinal as i64,
+            phase.title
+        ])?;
         for item in &phase.items {
             ordinal += 1;
             item_stmt.execute(params![

@@ -22,14 +22,25 @@ fn runbook_md() -> String {
 #[test]
 #[ignore = "helper process for killed_writer_loses_no_committed_change"]
 fn writer_child() {
-    let Ok(path) = std::env::var(DB_ENV) else { return };
+    let Ok(path) = std::env::var(DB_ENV) else {
+        return;
+    };
     let mut store = Store::open(std::path::Path::new(&path)).unwrap();
     let actor = Actor::new("Writer", Role::Dba).unwrap();
     let items = store.items("durability").unwrap();
     for (n, item) in items.iter().cycle().enumerate() {
-        let state = if n / items.len() % 2 == 0 { Some(ItemState::Done) } else { None };
-        let update = ItemUpdate { state, note: Some(format!("write {n}")) };
-        store.set_item("durability", &item.id, &update, &actor).unwrap();
+        let state = if (n / items.len()).is_multiple_of(2) {
+            Some(ItemState::Done)
+        } else {
+            None
+        };
+        let update = ItemUpdate {
+            state,
+            note: Some(format!("write {n}")),
+        };
+        store
+            .set_item("durability", &item.id, &update, &actor)
+            .unwrap();
         println!("committed {} {n}", item.id);
     }
 }
@@ -40,11 +51,23 @@ fn killed_writer_loses_no_committed_change() {
     let path = dir.path().join("state.db");
     {
         let mut store = Store::open(&path).unwrap();
-        store.import("d.md", "sha", &parse("d.md", runbook_md().as_bytes()).unwrap()).unwrap();
+        store
+            .import(
+                "d.md",
+                "sha",
+                &parse("d.md", runbook_md().as_bytes()).unwrap(),
+            )
+            .unwrap();
     }
     for (round, kill_after) in [25usize, 140, 333, 517].into_iter().enumerate() {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["writer_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "writer_child",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(DB_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: formatting and lints, the Rust tests (unit,
+# store durability, importer property tests, CLI), the UI's type check and unit tests, and the
+# end-to-end GUI test in the real window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
+
+step "UI type check and unit tests"
+npm --prefix ui run check --silent
+npm --prefix ui test --silent
+
+step "cargo fmt and clippy"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust tests, GUI included (Xvfb, dbus session, tauri-driver)"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- cargo test --workspace
+
+step "IPC types generated from Rust match the committed ones"
+if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  git status --short -- ui/src/bindings
+  echo "ui/src/bindings is stale: commit the files ts-rs regenerated" >&2
+  exit 1
+fi
