@@ -71,7 +71,9 @@ pub fn set_item(
             ));
         }
     }
-    Ok(store.set_item(&key, &item, &update, &actor)?)
+    Ok(flightdeck_core::change_item(
+        &mut store, &key, &item, &update, &actor,
+    )?)
 }
 
 #[tauri::command]

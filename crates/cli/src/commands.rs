@@ -1,4 +1,4 @@
-use flightdeck_core::{data_dir, import_file, open_store, read_runbook, Error};
+use flightdeck_core::{change_item, data_dir, import_file, open_store, read_runbook, Error};
 use flightdeck_store::{Actor, ItemState, ItemUpdate, Role, Store};
 
 use crate::args::{Cli, Command, IdentityCommand, ItemCommand, ItemTarget, RunbookCommand};
@@ -72,7 +72,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 state,
                 note: target.note.clone(),
             };
-            let item = store.set_item(&target.runbook, &target.item, &update, &actor)?;
+            let item = change_item(&mut store, &target.runbook, &target.item, &update, &actor)?;
             if target.json {
                 output::json(&item);
             } else {

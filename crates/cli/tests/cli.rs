@@ -128,6 +128,27 @@ fn import_status_check_and_uncheck() {
     assert_eq!(unchecked["note"], "mail sent 09:12");
     assert_eq!(ok_json(data, &["status", key, "--json"])["complete"], 2);
 
+    let stakeholder = flightdeck(
+        data,
+        &[
+            "item",
+            "check",
+            key,
+            &id,
+            "--as",
+            "Ama",
+            "--role",
+            "client_stakeholder",
+        ],
+    );
+    assert_eq!(stakeholder.status.code(), Some(1));
+    assert!(
+        stderr(&stakeholder).contains("read-only"),
+        "{}",
+        stderr(&stakeholder)
+    );
+    assert_eq!(ok_json(data, &["status", key, "--json"])["complete"], 2);
+
     let list = ok_json(data, &["runbook", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
 

@@ -17,6 +17,8 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error("who is acting? save your identity with `flightdeck identity set NAME ROLE`, or pass --as NAME --role ROLE")]
     NoIdentity,
+    #[error("{0} has the Client Stakeholder role, which has a read-only view of runbooks")]
+    ReadOnly(String),
 }
 
 impl Error {
@@ -29,6 +31,7 @@ impl Error {
             Error::Import(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::NoIdentity => "no_identity",
+            Error::ReadOnly(_) => "read_only",
         }
     }
 }

@@ -3,6 +3,12 @@ use flightdeck_runbook::{parse, synthetic_runbook};
 
 fn import_5mb(c: &mut Criterion) {
     let md = synthetic_runbook(5 * 1024 * 1024);
+    // The same document, for timing reference tools (`cmark`) against `flightdeck runbook inspect`.
+    let copy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/bench-runbook-5mb.md"
+    );
+    std::fs::write(copy, &md).unwrap();
     let items = parse("bench.md", md.as_bytes()).unwrap().checklist_items();
     let mut group = c.benchmark_group("import");
     group.sample_size(10);
