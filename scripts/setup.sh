@@ -43,7 +43,7 @@ fi
 
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   say "installing the UI's npm packages"
-  npm --prefix ui ci --no-fund --no-audit --loglevel=error
+  npm --prefix ui install --no-fund --no-audit --loglevel=error
 fi
 
 if [ ! -x .venv/bin/moto_server ]; then

@@ -16,7 +16,6 @@ fn item_select(filter: &str) -> String {
 }
 
 fn item_view(r: &Row<'_>) -> rusqlite::Result<ItemView> {
-    let state: Option<String> = r.get(8)?;
     Ok(ItemView {
         id: r.get(0)?,
         phase_id: r.get(1)?,
@@ -26,7 +25,7 @@ fn item_view(r: &Row<'_>) -> rusqlite::Result<ItemView> {
         parent: r.get(5)?,
         depth: r.get(6)?,
         line: r.get(7)?,
-        state: state.as_deref().and_then(ItemState::from_db),
+        state: r.get(8)?,
         note: r.get(9)?,
         by: r.get(10)?,
         role: r.get(11)?,
@@ -164,14 +163,13 @@ impl Store {
             .conn
             .prepare(&sql)?
             .query_map(rusqlite::params_from_iter(words.iter()), |r| {
-                let state: Option<String> = r.get(5)?;
                 Ok(SearchHit {
                     runbook: r.get(0)?,
                     runbook_title: r.get(1)?,
                     phase_id: r.get(2)?,
                     item_id: r.get(3)?,
                     text: r.get(4)?,
-                    state: state.as_deref().and_then(ItemState::from_db),
+                    state: r.get(5)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -2,6 +2,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use flightdeck_runbook::{ImportWarning, RunbookDiff};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -26,13 +27,17 @@ impl ItemState {
             ItemState::Failed => "failed",
         }
     }
+}
 
-    pub(crate) fn from_db(s: &str) -> Option<ItemState> {
-        match s {
-            "done" => Some(ItemState::Done),
-            "na" => Some(ItemState::Na),
-            "failed" => Some(ItemState::Failed),
-            _ => None,
+impl FromSql for ItemState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<ItemState> {
+        match value.as_str()? {
+            "done" => Ok(ItemState::Done),
+            "na" => Ok(ItemState::Na),
+            "failed" => Ok(ItemState::Failed),
+            other => Err(FromSqlError::Other(
+                format!("unknown item state '{other}'").into(),
+            )),
         }
     }
 }
