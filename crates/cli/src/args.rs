@@ -22,7 +22,12 @@ impl Cli {
             | Command::Runbook(RunbookCommand::List { json })
             | Command::Status { json, .. } => *json,
             Command::Item(c) => c.target().json,
-            Command::Identity(_) => false,
+            Command::Env(EnvCommand::List { json })
+            | Command::Env(EnvCommand::Show { json, .. })
+            | Command::Env(EnvCommand::Test { json, .. })
+            | Command::Env(EnvCommand::Profiles { json })
+            | Command::Demo(DemoCommand::Up { json }) => *json,
+            Command::Identity(_) | Command::Env(_) | Command::Secret(_) | Command::Demo(_) => false,
         }
     }
 }
@@ -48,6 +53,98 @@ pub enum Command {
     /// Who you are: recorded with every change.
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// AWS environments (DEV, SIT, PROD, DR...) and the account each really reaches.
+    #[command(subcommand)]
+    Env(EnvCommand),
+    /// Secrets in the OS keyring (database passwords, tokens), referenced by name.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// A local AWS world (moto) seeded like the sample runbook, and the DEMO environment.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Add an environment, or change one (credentials are kept when none are given).
+    Add(EnvAdd),
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call STS GetCallerIdentity and compare the account reached with the expected one.
+    Test {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an environment and the keys it kept in the keyring.
+    Remove { name: String },
+    /// The profiles in your AWS config, for --profile.
+    Profiles {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EnvAdd {
+    pub name: String,
+    /// Primary region, e.g. af-south-1.
+    #[arg(long)]
+    pub region: String,
+    /// The 12-digit AWS account this environment must reach.
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long)]
+    pub dr_region: Option<String>,
+    /// Use this AWS profile (SSO profiles included).
+    #[arg(long, conflicts_with = "access_key_id")]
+    pub profile: Option<String>,
+    /// Use this access key id; the secret is read from standard input (or asked for on a terminal)
+    /// and stored in the OS keyring, never on the command line.
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// One endpoint for every AWS client, e.g. a local emulator.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Hex colour shown in the UI, e.g. #c62f2f.
+    #[arg(long)]
+    pub colour: Option<String>,
+    /// What mutating actions ask: `confirm`, or `type-name` (default for PROD).
+    #[arg(long, value_parser = ["confirm", "type-name"])]
+    pub guard: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret read from standard input (or asked for on a terminal).
+    Set {
+        name: String,
+    },
+    /// Whether a secret is stored (never prints it).
+    Check {
+        name: String,
+    },
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Start moto on a free loopback port, seed it, and point the DEMO environment at it.
+    Up {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the demo emulator.
+    Down,
 }
 
 #[derive(Debug, Subcommand)]

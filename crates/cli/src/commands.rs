@@ -4,7 +4,7 @@ use flightdeck_store::{Actor, ItemState, ItemUpdate, Role, Store};
 use crate::args::{Cli, Command, IdentityCommand, ItemCommand, ItemTarget, RunbookCommand};
 use crate::output;
 
-pub fn run(cli: Cli) -> Result<(), Error> {
+pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir.clone().unwrap_or_else(data_dir);
     let store = || open_store(&dir);
     match cli.command {
@@ -83,6 +83,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Some(a) => println!("{} ({})", a.name, a.role),
             None => println!("no identity saved; `flightdeck identity set NAME ROLE`"),
         },
+        Command::Env(command) => crate::env_commands::env(command, &dir).await?,
+        Command::Secret(command) => crate::env_commands::secret(command)?,
+        Command::Demo(command) => crate::env_commands::demo(command, &dir).await?,
         Command::Identity(IdentityCommand::Set { name, role }) => {
             let actor = Actor::new(&name, role.parse::<Role>()?)?;
             store()?.set_identity(&actor)?;

@@ -2,16 +2,22 @@
 
 mod args;
 mod commands;
+mod env_commands;
 mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-fn main() -> ExitCode {
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let cli = args::Cli::parse();
     let json = cli.json();
-    match commands::run(cli) {
+    match commands::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             output::error(&e, json);

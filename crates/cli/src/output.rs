@@ -1,6 +1,9 @@
 use flightdeck_core::{ApiError, Error};
 use flightdeck_runbook::{ImportWarning, Runbook};
-use flightdeck_store::{ImportOutcome, ItemState, ItemView, RunbookSummary};
+use flightdeck_store::{
+    ConnectionCheck, CredentialSource, Environment, ImportOutcome, ItemState, ItemView,
+    RunbookSummary,
+};
 use serde::Serialize;
 
 pub fn json<T: Serialize>(value: &T) {
@@ -150,4 +153,57 @@ pub fn item(item: &ItemView) {
     if let Some(note) = &item.note {
         println!("{indent}      note: {note}");
     }
+}
+
+pub fn environment(env: &Environment) {
+    let local = if env.is_local() {
+        "  [LOCAL EMULATOR, not a real account]"
+    } else {
+        ""
+    };
+    let source = match &env.credentials {
+        CredentialSource::Profile { profile } => format!("profile {profile}"),
+        CredentialSource::StaticKeys { secret } => format!("keys in the OS keyring ({secret})"),
+    };
+    println!("{}{local}", env.name);
+    println!(
+        "  account   {}",
+        env.account_id.as_deref().unwrap_or("(not set)")
+    );
+    println!(
+        "  region    {}{}",
+        env.region,
+        env.dr_region
+            .as_ref()
+            .map(|d| format!(" (DR {d})"))
+            .unwrap_or_default()
+    );
+    println!("  access    {source}");
+    if let Some(url) = &env.endpoint_url {
+        println!("  endpoint  {url}");
+    }
+    println!("  guard     {:?}", env.guard);
+    match &env.last_check {
+        Some(c) if c.mismatch.is_some() => println!(
+            "  checked   MISMATCH: {}",
+            c.mismatch.as_deref().unwrap_or_default()
+        ),
+        Some(c) => println!(
+            "  checked   reaches {} as {} ({})",
+            c.account, c.arn, c.checked_at
+        ),
+        None => println!("  checked   never; run `flightdeck env test {}`", env.name),
+    }
+}
+
+pub fn check(env: &Environment, check: &ConnectionCheck) {
+    let local = if env.is_local() {
+        " [LOCAL EMULATOR]"
+    } else {
+        ""
+    };
+    println!(
+        "{}{local}: account {} arn {} region {}",
+        env.name, check.account, check.arn, check.region
+    );
 }

@@ -1,5 +1,7 @@
+use flightdeck_cloud::CloudError;
 use flightdeck_runbook::ImportError;
 use flightdeck_store::StoreError;
+use flightdeck_vault::VaultError;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use ts_rs::TS;
@@ -19,6 +21,16 @@ pub enum Error {
     NoIdentity,
     #[error("{0} has the Client Stakeholder role, which has a read-only view of runbooks")]
     ReadOnly(String),
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("environment '{0}' has not passed a connection test; run `flightdeck env test {0}` before changing anything in it")]
+    Unverified(String),
+    #[error("refusing to change environment '{env}': {detail}. Fix its credentials or expected account and test it again")]
+    AccountMismatch { env: String, detail: String },
 }
 
 impl Error {
@@ -32,6 +44,11 @@ impl Error {
             Error::Store(e) => e.code(),
             Error::NoIdentity => "no_identity",
             Error::ReadOnly(_) => "read_only",
+            Error::Cloud(e) => e.code(),
+            Error::Vault(e) => e.code(),
+            Error::Invalid(_) => "invalid_input",
+            Error::Unverified(_) => "environment_unverified",
+            Error::AccountMismatch { .. } => "account_mismatch",
         }
     }
 }

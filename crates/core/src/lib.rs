@@ -3,6 +3,8 @@
 
 mod data_dir;
 mod demo;
+mod demo_world;
+mod environments;
 mod error;
 mod item_change;
 mod runbook_file;
@@ -10,7 +12,19 @@ mod views;
 
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};
 pub use demo::{ensure_demo, DEMO_RUNBOOK};
+pub use demo_world::{demo_down, demo_up, DemoStatus, DEMO_ENV};
+pub use environments::{
+    keys_secret_name, remove_environment, require_verified, save_environment, test_environment,
+    EnvironmentInput,
+};
 pub use error::{ApiError, Error};
 pub use item_change::change_item;
 pub use runbook_file::{import_file, read_runbook};
 pub use views::{runbook_view, RunbookView};
+
+/// Now, as RFC 3339 UTC.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339 formats every UTC time")
+}

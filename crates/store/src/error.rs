@@ -16,6 +16,10 @@ pub enum StoreError {
     BadDocument(String, serde_json::Error),
     #[error("unknown role '{0}'; expected one of: {roles}", roles = crate::Role::names().join(", "))]
     UnknownRole(String),
+    #[error("no environment named '{0}'; `flightdeck env list` shows them")]
+    UnknownEnvironment(String),
+    #[error("invalid environment {0}")]
+    InvalidEnvironment(String),
     #[error("a name is required")]
     EmptyName,
     #[error("the database failed its integrity check: {0}")]
@@ -32,6 +36,8 @@ impl StoreError {
             StoreError::BadDocument(..) | StoreError::Corrupt(_) => "database_corrupt",
             StoreError::UnknownRole(_) => "unknown_role",
             StoreError::EmptyName => "invalid_identity",
+            StoreError::UnknownEnvironment(_) => "unknown_environment",
+            StoreError::InvalidEnvironment(_) => "invalid_environment",
         }
     }
 }

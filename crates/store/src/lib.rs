@@ -4,6 +4,7 @@
 //! Durability: WAL with `synchronous = FULL` and one transaction per change, so a process killed
 //! at any moment loses no committed change and leaves a readable file.
 
+mod environments;
 mod error;
 mod identity;
 mod items;
@@ -16,14 +17,19 @@ use std::sync::LazyLock;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
+pub use environments::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::StoreError;
 pub use types::{
     Actor, ImportOutcome, ItemState, ItemUpdate, ItemView, PhaseProgress, PhaseStatus, Role,
     RunbookSummary, SearchHit,
 };
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))]));
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/001_initial.sql")),
+        M::up(include_str!("../migrations/002_environments.sql")),
+    ])
+});
 
 pub struct Store {
     conn: Connection,
@@ -84,7 +90,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 2);
         store.check_integrity().unwrap();
     }
 
@@ -94,7 +100,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 2);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

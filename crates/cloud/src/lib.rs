@@ -1,0 +1,17 @@
+//! AWS for Flightdeck, through the official SDK: building a client configuration for an
+//! environment (profile or keyring credentials, optional local endpoint, timeouts on every
+//! call), proving which account an environment reaches, and the local demo world on moto.
+
+mod config;
+mod demo;
+mod error;
+mod identity;
+mod moto;
+mod profiles;
+
+pub use config::{key_pair_json, sdk_config};
+pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};
+pub use error::CloudError;
+pub use identity::{check_connection, CallerIdentity};
+pub use moto::MotoServer;
+pub use profiles::{list_profiles, AwsProfile};

@@ -1,0 +1,148 @@
+//! Environments: where Flightdeck reaches AWS, with credentials kept in the OS keyring.
+
+use flightdeck_cloud::{check_connection, key_pair_json};
+use flightdeck_store::{ConnectionCheck, CredentialSource, Environment, GuardLevel, Store};
+use flightdeck_vault::{ExposeSecret, SecretString, Vault};
+use serde::Deserialize;
+use ts_rs::TS;
+
+use crate::Error;
+
+/// An environment as a person enters it; static keys travel here once, into the keyring.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct EnvironmentInput {
+    pub name: String,
+    pub colour: Option<String>,
+    pub account_id: Option<String>,
+    pub region: String,
+    pub dr_region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub guard: Option<GuardLevel>,
+    pub profile: Option<String>,
+    pub access_key_id: Option<String>,
+    #[ts(type = "string | null")]
+    pub secret_access_key: Option<SecretString>,
+}
+
+/// The keyring entry holding an environment's access key pair.
+pub fn keys_secret_name(env: &str) -> String {
+    format!("env/{env}/aws-keys")
+}
+
+fn default_colour(name: &str) -> &'static str {
+    match name.to_uppercase().as_str() {
+        n if n.contains("PROD") => "#c62f2f",
+        n if n.contains("DR") => "#8e44ad",
+        n if n.contains("SIT") || n.contains("UAT") => "#d68910",
+        n if n.contains("DEMO") => "#1f8a70",
+        _ => "#1f5fd1",
+    }
+}
+
+fn blank_to_none(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Validates and saves an environment; static keys go to the keyring, SQLite keeps their name.
+/// Saving an existing environment without credentials keeps the ones it has.
+pub fn save_environment(
+    store: &mut Store,
+    vault: &Vault,
+    input: EnvironmentInput,
+) -> Result<Environment, Error> {
+    let name = input.name.trim().to_string();
+    let (credentials, keys) = match (
+        blank_to_none(input.profile),
+        blank_to_none(input.access_key_id),
+        input.secret_access_key,
+    ) {
+        (Some(profile), None, None) => (CredentialSource::Profile { profile }, None),
+        (None, Some(key_id), Some(secret)) => {
+            let secret = secret.expose_secret().trim();
+            if secret.is_empty() {
+                return Err(Error::Invalid("the secret access key is empty".into()));
+            }
+            let pair = SecretString::from(key_pair_json(&key_id, secret));
+            (
+                CredentialSource::StaticKeys {
+                    secret: keys_secret_name(&name),
+                },
+                Some(pair),
+            )
+        }
+        (None, None, None) => {
+            match store.environment(&name) {
+                Ok(existing) => (existing.credentials, None),
+                Err(_) => return Err(Error::Invalid(
+                    "choose a credential source: an AWS profile, or an access key id and secret"
+                        .into(),
+                )),
+            }
+        }
+        _ => {
+            return Err(Error::Invalid(
+                "give either an AWS profile or an access key id with its secret, not both".into(),
+            ))
+        }
+    };
+    let guard = input
+        .guard
+        .unwrap_or(if name.to_uppercase().contains("PROD") {
+            GuardLevel::TypeName
+        } else {
+            GuardLevel::Confirm
+        });
+    let env = Environment {
+        colour: blank_to_none(input.colour).unwrap_or_else(|| default_colour(&name).to_string()),
+        account_id: blank_to_none(input.account_id),
+        region: input.region.trim().to_string(),
+        dr_region: blank_to_none(input.dr_region),
+        endpoint_url: blank_to_none(input.endpoint_url),
+        name,
+        credentials,
+        guard,
+        last_check: None,
+    };
+    env.validate()?;
+    if let (Some(pair), CredentialSource::StaticKeys { secret }) = (keys, &env.credentials) {
+        vault.put(secret, &pair)?;
+    }
+    store.save_environment(&env)?;
+    Ok(env)
+}
+
+/// Proves which account the environment reaches (STS GetCallerIdentity) and records the result.
+pub async fn test_environment(env: &Environment, vault: &Vault) -> Result<ConnectionCheck, Error> {
+    Ok(check_connection(env, vault, crate::now()).await?)
+}
+
+/// Removes the environment and the keys it kept in the keyring.
+pub fn remove_environment(
+    store: &mut Store,
+    vault: &Vault,
+    name: &str,
+) -> Result<Environment, Error> {
+    let env = store.remove_environment(name)?;
+    if let CredentialSource::StaticKeys { secret } = &env.credentials {
+        vault.remove(secret)?;
+    }
+    Ok(env)
+}
+
+/// Mutating actions need an environment whose last connection test reached the expected
+/// account. Called before any action changes AWS.
+pub fn require_verified(env: &Environment) -> Result<&ConnectionCheck, Error> {
+    match &env.last_check {
+        None => Err(Error::Unverified(env.name.clone())),
+        Some(check) => match &check.mismatch {
+            Some(mismatch) => Err(Error::AccountMismatch {
+                env: env.name.clone(),
+                detail: mismatch.clone(),
+            }),
+            None => Ok(check),
+        },
+    }
+}
