@@ -52,6 +52,7 @@ fn a_value_crosses_processes() {
     let status = Command::new(std::env::current_exe().unwrap())
         .args(["vault_child", "--exact", "--ignored", "--test-threads=1"])
         .env(CHILD_ENV, format!("{name}|{value}|{reply_name}|{reply}"))
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(
