@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Sets up what is missing, then opens Flightdeck on the embedded demo runbook.
+# Sets up what is missing, starts the local AWS world (moto, seeded like the sample runbook, as
+# the DEMO environment), then opens Flightdeck on the embedded demo runbook.
 # FLIGHTDECK_DATA_DIR picks another data directory (default: ~/.local/share/dev.flightdeck.app).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --bin flightdeck-app
-if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  echo "[run] no display found; starting Flightdeck on a virtual one (Xvfb)"
-  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- target/debug/flightdeck-app
+cargo build --bin flightdeck-app --bin flightdeck
+
+app() {
+  target/debug/flightdeck demo up
+  trap 'target/debug/flightdeck demo down' EXIT
+  target/debug/flightdeck-app
+}
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  app
+else
+  echo "[run] no desktop session found; using a virtual display (Xvfb) and a private keyring"
+  export -f app
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh bash -c app
 fi
-exec target/debug/flightdeck-app

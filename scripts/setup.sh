@@ -10,7 +10,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev xvfb xauth webkit2gtk-driver
-  dbus-x11 at-spi2-core curl ca-certificates
+  dbus-x11 at-spi2-core curl ca-certificates gnome-keyring libdbus-1-dev
 )
 
 missing=()

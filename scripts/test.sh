@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: formatting and lints, the Rust tests (unit,
-# store durability, importer property tests, CLI), the UI's type check and unit tests, and the
-# end-to-end GUI test in the real window under Xvfb.
+# store durability, importer property tests, CLI, keyring, AWS against moto), the UI's type check
+# and unit tests, and the end-to-end GUI tests in the real window under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,8 +17,8 @@ step "cargo fmt and clippy"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "Rust tests, GUI included (Xvfb, dbus session, tauri-driver)"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- cargo test --workspace
+step "Rust tests: GUI (Xvfb, tauri-driver), OS keyring (gnome-keyring on a private D-Bus session), AWS (moto)"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace
 
 step "IPC types generated from Rust match the committed ones"
 if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then

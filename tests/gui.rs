@@ -16,6 +16,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use flightdeck_store::{ItemState, Store};
 
 const FIXTURE_ITEM: &str = "Replica lag under 5 seconds";
+const PLANTED: &str = "FdGuiPlantedSecret-0b7d31-DO-NOT-LEAK";
+
+/// One window at a time: the tests share the X display.
+static WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const FIXTURE_KEY: &str = "orbit-billing-cutover";
 
 struct Driver {
@@ -102,6 +106,71 @@ async fn wait_for_state(client: &Client, item_id: &str, state: &str) -> Result<(
     }
 }
 
+async fn introduce(client: &Client) -> Result<()> {
+    css(client, "[data-testid=identity-name]")
+        .await?
+        .send_keys("Gui Tester")
+        .await?;
+    css(client, "[data-testid=identity-save]")
+        .await?
+        .click()
+        .await?;
+    css(
+        client,
+        "[data-testid=runbook-harbour-ledger-go-live-release-4-2]",
+    )
+    .await?;
+    Ok(())
+}
+
+async fn wait_for_attr(client: &Client, selector: &str, attr: &str, value: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let element = css(client, selector).await?;
+        if element.attr(attr).await?.as_deref() == Some(value) {
+            return Ok(element.text().await?);
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{selector} never had {attr}={value}; it shows: {}",
+                element.text().await?
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn add_environment(client: &Client, name: &str, account: &str, endpoint: &str) -> Result<()> {
+    css(client, "[data-testid=env-add]").await?.click().await?;
+    css(client, "[data-testid=env-name]")
+        .await?
+        .send_keys(name)
+        .await?;
+    css(client, "[data-testid=env-account]")
+        .await?
+        .send_keys(account)
+        .await?;
+    css(client, "[data-testid=env-source-keys]")
+        .await?
+        .click()
+        .await?;
+    css(client, "[data-testid=env-key-id]")
+        .await?
+        .send_keys("FDGUIKEY00000000001")
+        .await?;
+    css(client, "[data-testid=env-secret]")
+        .await?
+        .send_keys(PLANTED)
+        .await?;
+    css(client, "[data-testid=env-endpoint]")
+        .await?
+        .send_keys(endpoint)
+        .await?;
+    css(client, "[data-testid=env-save]").await?.click().await?;
+    css(client, &format!("[data-testid=env-{name}]")).await?;
+    Ok(())
+}
+
 async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/gui");
     std::fs::create_dir_all(&dir)?;
@@ -125,6 +194,7 @@ fn fixture_item_id() -> Result<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_tick_restart_keeps_the_tick() -> Result<()> {
+    let _window = WINDOW.lock().await;
     let data = tempfile::tempdir()?;
     let driver = start_driver(data.path())?;
     let item_id = fixture_item_id()?;
@@ -203,5 +273,80 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
         "screenshot {shot:?} looks empty"
     );
     client.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environments_are_tested_and_mismatches_are_loud() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let moto_program = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    let moto = flightdeck_cloud::MotoServer::start(&moto_program)?;
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+
+    css(&client, "[data-testid=open-environments]")
+        .await?
+        .click()
+        .await?;
+    add_environment(&client, "UAT", "123456789012", &moto.url()).await?;
+    css(&client, "[data-testid=env-test-UAT]")
+        .await?
+        .click()
+        .await?;
+    let ok = wait_for_attr(&client, "[data-testid=env-check-UAT]", "data-check", "ok").await?;
+    assert!(
+        ok.contains("Reaches account 123456789012 as arn:aws:sts::123456789012:"),
+        "{ok}"
+    );
+
+    add_environment(&client, "PROD", "093646564004", &moto.url()).await?;
+    css(&client, "[data-testid=env-test-PROD]")
+        .await?
+        .click()
+        .await?;
+    let warning = wait_for_attr(
+        &client,
+        "[data-testid=env-check-PROD]",
+        "data-check",
+        "mismatch",
+    )
+    .await?;
+    assert!(
+        warning
+            .contains("this access key reaches 123456789012, the environment expects 093646564004"),
+        "{warning}"
+    );
+    screenshot(&client, "environments.png").await?;
+
+    // The secret typed into the form reached the keyring and nothing the webview can see.
+    let listed = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('list_environments').then(r => done(JSON.stringify(r)), e => done(JSON.stringify(e)));",
+            vec![],
+        )
+        .await?;
+    let listed = listed.as_str().unwrap_or_default().to_string();
+    assert!(listed.contains("env/PROD/aws-keys"), "{listed}");
+    assert!(
+        !listed.contains(PLANTED),
+        "an IPC response carried the secret"
+    );
+    assert!(
+        !client.source().await?.contains(PLANTED),
+        "the page still holds the secret"
+    );
+    client.close().await?;
+    for entry in std::fs::read_dir(data.path())? {
+        let bytes = std::fs::read(entry?.path())?;
+        assert!(
+            !bytes
+                .windows(PLANTED.len())
+                .any(|w| w == PLANTED.as_bytes()),
+            "the secret reached the data dir"
+        );
+    }
     Ok(())
 }

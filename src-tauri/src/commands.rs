@@ -13,9 +13,9 @@ use ts_rs::TS;
 
 use crate::AppState;
 
-type Result<T> = std::result::Result<T, ApiError>;
+pub(crate) type Result<T> = std::result::Result<T, ApiError>;
 
-fn store<'a>(state: &'a State<'_, AppState>) -> Result<MutexGuard<'a, Store>> {
+pub(crate) fn store<'a>(state: &'a State<'_, AppState>) -> Result<MutexGuard<'a, Store>> {
     state.store.lock().map_err(|_| {
         ApiError::new(
             "internal",

@@ -3,15 +3,18 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod environment_commands;
 
 use std::sync::Mutex;
 
 use flightdeck_core::{data_dir, ensure_demo, open_store};
 use flightdeck_store::Store;
+use flightdeck_vault::Vault;
 
 /// The app's state: one connection to the store, used by one command at a time.
 pub struct AppState {
     pub store: Mutex<Store>,
+    pub vault: Vault,
     pub data_dir: String,
 }
 
@@ -30,6 +33,7 @@ fn main() {
             }
             app.manage(AppState {
                 store: Mutex::new(store),
+                vault: Vault::new(),
                 data_dir: dir.display().to_string(),
             });
             Ok(())
@@ -43,6 +47,11 @@ fn main() {
             commands::identity,
             commands::set_identity,
             commands::search,
+            environment_commands::list_environments,
+            environment_commands::save_environment,
+            environment_commands::test_environment,
+            environment_commands::remove_environment,
+            environment_commands::aws_profiles,
         ])
         .run(tauri::generate_context!())
         .expect("the Flightdeck window could not start");

@@ -3,7 +3,7 @@
 use flightdeck_cloud::{check_connection, key_pair_json};
 use flightdeck_store::{ConnectionCheck, CredentialSource, Environment, GuardLevel, Store};
 use flightdeck_vault::{ExposeSecret, SecretString, Vault};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Error;
@@ -23,6 +23,25 @@ pub struct EnvironmentInput {
     pub access_key_id: Option<String>,
     #[ts(type = "string | null")]
     pub secret_access_key: Option<SecretString>,
+}
+
+/// An environment as the UI shows it: with whether it is a local emulator.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EnvironmentView {
+    #[serde(flatten)]
+    pub environment: Environment,
+    /// A local emulator, never a real account: labelled as such everywhere.
+    pub local: bool,
+}
+
+impl From<Environment> for EnvironmentView {
+    fn from(environment: Environment) -> EnvironmentView {
+        EnvironmentView {
+            local: environment.is_local(),
+            environment,
+        }
+    }
 }
 
 /// The keyring entry holding an environment's access key pair.
@@ -144,5 +163,97 @@ pub fn require_verified(env: &Environment) -> Result<&ConnectionCheck, Error> {
             }),
             None => Ok(check),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str) -> EnvironmentInput {
+        EnvironmentInput {
+            name: name.into(),
+            colour: None,
+            account_id: Some("093646564004".into()),
+            region: "af-south-1".into(),
+            dr_region: Some(" ".into()),
+            endpoint_url: None,
+            guard: None,
+            profile: Some("prod-sso".into()),
+            access_key_id: None,
+            secret_access_key: None,
+        }
+    }
+
+    fn check(mismatch: Option<&str>) -> ConnectionCheck {
+        ConnectionCheck {
+            account: "093646564004".into(),
+            arn: "arn:aws:sts::093646564004:assumed-role/Deployer/x".into(),
+            region: "af-south-1".into(),
+            checked_at: "2026-11-23T00:00:00Z".into(),
+            mismatch: mismatch.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn prod_defaults_to_typed_confirmation_and_blanks_become_none() {
+        let mut store = Store::open_in_memory().unwrap();
+        let env = save_environment(&mut store, &Vault::new(), input("PROD")).unwrap();
+        assert_eq!(env.guard, GuardLevel::TypeName);
+        assert_eq!(env.colour, "#c62f2f");
+        assert_eq!(env.dr_region, None);
+        let sit = save_environment(&mut store, &Vault::new(), input("SIT")).unwrap();
+        assert_eq!(sit.guard, GuardLevel::Confirm);
+    }
+
+    #[test]
+    fn bad_input_names_the_field_and_saves_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut bad = input("PROD");
+        bad.region = "Cape Town".into();
+        let err = save_environment(&mut store, &Vault::new(), bad).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("region: an AWS region such as af-south-1"),
+            "{err}"
+        );
+        let mut both = input("PROD");
+        both.access_key_id = Some("AKIA".into());
+        both.secret_access_key = Some(SecretString::from("x".to_string()));
+        assert_eq!(
+            save_environment(&mut store, &Vault::new(), both)
+                .unwrap_err()
+                .code(),
+            "invalid_input"
+        );
+        assert!(store.environments().unwrap().is_empty());
+    }
+
+    #[test]
+    fn mutations_need_a_test_that_reached_the_expected_account() {
+        let mut store = Store::open_in_memory().unwrap();
+        let env = save_environment(&mut store, &Vault::new(), input("PROD")).unwrap();
+        assert_eq!(
+            require_verified(&env).unwrap_err().code(),
+            "environment_unverified"
+        );
+        store
+            .record_check(
+                "PROD",
+                &check(Some(
+                    "this profile reaches 815856636111, the environment expects 093646564004",
+                )),
+            )
+            .unwrap();
+        let err = require_verified(&store.environment("PROD").unwrap()).unwrap_err();
+        assert_eq!(err.code(), "account_mismatch");
+        assert!(err.to_string().contains("reaches 815856636111"), "{err}");
+        store.record_check("PROD", &check(None)).unwrap();
+        assert!(require_verified(&store.environment("PROD").unwrap()).is_ok());
+        let resaved = save_environment(&mut store, &Vault::new(), input("PROD")).unwrap();
+        assert!(
+            require_verified(&resaved).is_err(),
+            "changing an environment clears its check"
+        );
     }
 }

@@ -15,7 +15,7 @@ pub use demo::{ensure_demo, DEMO_RUNBOOK};
 pub use demo_world::{demo_down, demo_up, DemoStatus, DEMO_ENV};
 pub use environments::{
     keys_secret_name, remove_environment, require_verified, save_environment, test_environment,
-    EnvironmentInput,
+    EnvironmentInput, EnvironmentView,
 };
 pub use error::{ApiError, Error};
 pub use item_change::change_item;

@@ -2,6 +2,9 @@ import { invoke } from "@tauri-apps/api/core";
 import type { Actor } from "../bindings/Actor";
 import type { ApiError } from "../bindings/ApiError";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { AwsProfile } from "../bindings/AwsProfile";
+import type { EnvironmentInput } from "../bindings/EnvironmentInput";
+import type { EnvironmentView } from "../bindings/EnvironmentView";
 import type { ImportOutcome } from "../bindings/ImportOutcome";
 import type { ItemUpdate } from "../bindings/ItemUpdate";
 import type { ItemView } from "../bindings/ItemView";
@@ -37,4 +40,9 @@ export const api = {
   identity: () => call<Actor | null>("identity"),
   setIdentity: (name: string, role: Role) => call<Actor>("set_identity", { name, role }),
   search: (query: string) => call<SearchHit[]>("search", { query }),
+  listEnvironments: () => call<EnvironmentView[]>("list_environments"),
+  saveEnvironment: (input: EnvironmentInput) => call<EnvironmentView>("save_environment", { input }),
+  testEnvironment: (name: string) => call<EnvironmentView>("test_environment", { name }),
+  removeEnvironment: (name: string) => call<void>("remove_environment", { name }),
+  awsProfiles: () => call<AwsProfile[]>("aws_profiles"),
 };
