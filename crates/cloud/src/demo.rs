@@ -192,6 +192,10 @@ async fn seed_bucket(config: &SdkConfig, region: &str) -> Result<(), CloudError>
     Ok(())
 }
 
+fn dim(name: &str, value: &str) -> Dimension {
+    Dimension::builder().name(name).value(value).build()
+}
+
 /// A smooth, slightly noisy curve so the charts look like a real evening.
 fn wave(base: f64, amplitude: f64, i: u64) -> f64 {
     let noise = ((i * 7919) % 13) as f64 / 13.0 - 0.5;
@@ -200,7 +204,6 @@ fn wave(base: f64, amplitude: f64, i: u64) -> f64 {
 
 async fn seed_metrics(config: &SdkConfig) -> Result<u32, CloudError> {
     let cw = aws_sdk_cloudwatch::Client::new(config);
-    let dim = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
     let ecs = vec![dim("ClusterName", CLUSTER), dim("ServiceName", SERVICE)];
     let alb = vec![dim("LoadBalancer", LOAD_BALANCER)];
     let rds = vec![dim("DBInstanceIdentifier", DB_INSTANCE)];
@@ -291,7 +294,6 @@ async fn seed_metrics(config: &SdkConfig) -> Result<u32, CloudError> {
 
 async fn seed_alarms(config: &SdkConfig) -> Result<Vec<String>, CloudError> {
     let cw = aws_sdk_cloudwatch::Client::new(config);
-    let dim = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
     let alarms = [
         (
             "harbour-prod-ecs-cpu-high",

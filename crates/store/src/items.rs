@@ -100,34 +100,27 @@ impl Store {
         let state = update.state.map(ItemState::as_str);
         let at = now();
         let tx = self.conn.transaction()?;
+        let row = params![
+            runbook_id,
+            item_id,
+            state,
+            note,
+            actor.name,
+            actor.role.as_str(),
+            at
+        ];
         tx.execute(
             "INSERT INTO item_state (runbook_id, item_id, state, note, actor, role, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
              ON CONFLICT (runbook_id, item_id) DO UPDATE SET state = excluded.state, \
                note = excluded.note, actor = excluded.actor, role = excluded.role, \
                updated_at = excluded.updated_at",
-            params![
-                runbook_id,
-                item_id,
-                state,
-                note,
-                actor.name,
-                actor.role.as_str(),
-                at
-            ],
+            row,
         )?;
         tx.execute(
             "INSERT INTO item_history (runbook_id, item_id, state, note, actor, role, at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                runbook_id,
-                item_id,
-                state,
-                note,
-                actor.name,
-                actor.role.as_str(),
-                at
-            ],
+            row,
         )?;
         tx.commit()?;
         self.item(key, item_id)
