@@ -8,16 +8,8 @@ bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --bin flightdeck-app --bin flightdeck
 
-app() {
-  target/debug/flightdeck demo up
-  trap 'target/debug/flightdeck demo down' EXIT
-  target/debug/flightdeck-app
-}
-
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  app
-else
-  echo "[run] no desktop session found; using a virtual display (Xvfb) and a private keyring"
-  export -f app
-  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh bash -c app
+  exec bash scripts/demo-app.sh
 fi
+echo "[run] no desktop session found; using a virtual display (Xvfb) and a private keyring"
+exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh bash scripts/demo-app.sh
