@@ -31,6 +31,16 @@ pub enum Error {
     Unverified(String),
     #[error("refusing to change environment '{env}': {detail}. Fix its credentials or expected account and test it again")]
     AccountMismatch { env: String, detail: String },
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("phase '{phase}' is closed: it waits for '{waiting_for}', which is {reason}")]
+    GateClosed {
+        phase: String,
+        waiting_for: String,
+        reason: String,
+    },
+    #[error("no signing key for '{0}' in this keyring, or it is not the key registered for that name; only the person who registered it can sign as them")]
+    MissingKey(String),
 }
 
 impl Error {
@@ -49,6 +59,9 @@ impl Error {
             Error::Invalid(_) => "invalid_input",
             Error::Unverified(_) => "environment_unverified",
             Error::AccountMismatch { .. } => "account_mismatch",
+            Error::NotAllowed(_) => "not_allowed",
+            Error::GateClosed { .. } => "gate_closed",
+            Error::MissingKey(_) => "missing_key",
         }
     }
 }

@@ -14,6 +14,8 @@ pub fn change_item(
     if actor.role == Role::ClientStakeholder {
         return Err(Error::ReadOnly(actor.name.clone()));
     }
+    let phase = store.item(key, item)?.phase_id;
+    crate::signoff::require_open(store, key, &phase)?;
     Ok(store.set_item(key, item, update, actor)?)
 }
 

@@ -1,16 +1,22 @@
 //! The operations both faces of Flightdeck (desktop app and `flightdeck` CLI) call: where the
 //! data lives, reading runbook files, importing them, and the embedded demo.
 
+mod audit_check;
 mod data_dir;
+mod decision;
 mod demo;
 mod demo_world;
 mod environments;
 mod error;
 mod item_change;
 mod runbook_file;
+mod signing;
+mod signoff;
 mod views;
 
+pub use audit_check::{export_audit, verify_audit, AuditReport};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};
+pub use decision::decide;
 pub use demo::{ensure_demo, DEMO_RUNBOOK};
 pub use demo_world::{demo_down, demo_up, DemoStatus, DEMO_ENV};
 pub use environments::{
@@ -20,6 +26,9 @@ pub use environments::{
 pub use error::{ApiError, Error};
 pub use item_change::change_item;
 pub use runbook_file::{import_file, read_runbook};
+pub use signoff::{
+    phase_gate, require_open, sign_off, GateBlock, PhaseGate, SignoffRequest, SignoffView,
+};
 pub use views::{runbook_view, RunbookView};
 
 /// Now, as RFC 3339 UTC.

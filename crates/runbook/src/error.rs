@@ -24,6 +24,18 @@ pub enum ImportError {
     },
     #[error("{file}:1: no phases, tasks or `- [ ]` checklist items found; is this a runbook?")]
     NothingToImport { file: String },
+    #[error("{file}:{line}: {reason}")]
+    UnknownRole {
+        file: String,
+        line: u32,
+        reason: String,
+    },
+    #[error("{file}:{line}: phases depend on each other in a cycle ({cycle}); a phase can only wait for earlier ones")]
+    DependencyCycle {
+        file: String,
+        line: u32,
+        cycle: String,
+    },
 }
 
 impl ImportError {
@@ -35,6 +47,8 @@ impl ImportError {
             ImportError::Binary { .. } => "runbook_binary",
             ImportError::NotUtf8 { .. } => "runbook_not_utf8",
             ImportError::NothingToImport { .. } => "runbook_nothing_to_import",
+            ImportError::UnknownRole { .. } => "runbook_unknown_role",
+            ImportError::DependencyCycle { .. } => "runbook_dependency_cycle",
         }
     }
 }

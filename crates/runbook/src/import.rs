@@ -310,6 +310,8 @@ impl<'a> Builder<'a> {
                 title: title.to_string(),
                 line,
                 meta: Meta::default(),
+                depends_on: Vec::new(),
+                signoff_roles: Vec::new(),
                 objectives: Vec::new(),
                 items: Vec::new(),
                 tasks: Vec::new(),
@@ -388,7 +390,7 @@ impl<'a> Builder<'a> {
                     label_seen = Some(label);
                 }
                 Line::LabelValue(label, value) if self.meta_open => {
-                    set_meta(self.meta_target(), &label, &value);
+                    set_meta(self.meta_target(), &label, &value, p.line + offset as u32);
                 }
                 Line::Signoff(label, kind) => {
                     let phase_id = self.phase().id.clone();
@@ -544,6 +546,8 @@ impl<'a> Builder<'a> {
                 file: self.file.to_string(),
             });
         }
+        let mut phases = phases;
+        crate::gates::link_phases(self.file, &mut phases)?;
         let title = self.title.unwrap_or_else(|| phases[0].title.clone());
         Ok(Runbook {
             title,

@@ -69,7 +69,7 @@ pub fn classify(line: &str) -> Line {
 }
 
 /// Puts a `**Label**: value` line into the right field of `meta`.
-pub fn set_meta(meta: &mut Meta, label: &str, value: &str) {
+pub fn set_meta(meta: &mut Meta, label: &str, value: &str, line: u32) {
     let slot = match label.to_lowercase().as_str() {
         "duration" | "estimated duration" => &mut meta.duration,
         "responsible" | "owner" | "owners" => &mut meta.responsible,
@@ -81,6 +81,7 @@ pub fn set_meta(meta: &mut Meta, label: &str, value: &str) {
             meta.other.push(MetaField {
                 label: label.to_string(),
                 value: value.to_string(),
+                line,
             });
             return;
         }
@@ -165,4 +166,31 @@ mod tests {
         );
         assert_eq!(classify("plain words"), Line::Other);
     }
+}
+
+/// Labels that list the roles who must sign a phase off.
+pub fn is_signoff_roles(label: &str) -> bool {
+    matches!(
+        label.to_lowercase().as_str(),
+        "sign-off roles" | "signoff roles" | "sign-off by" | "approvers" | "required sign-off"
+    )
+}
+
+/// "Technical Lead + Client Stakeholder" -> the role names.
+pub fn role_names(value: &str) -> Vec<&str> {
+    value
+        .split([',', '+', '/', '&', ';'])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The phase keys ("phase-7") named in a `Depends On` value.
+pub fn phase_references(value: &str) -> Vec<String> {
+    static REF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(phase|batch|stage|wave)\s+(\d+[a-z]?)\b").unwrap());
+    REF.captures_iter(value)
+        .map(|c| format!("{}-{}", c[1].to_lowercase(), c[2].to_lowercase()))
+        .collect()
 }

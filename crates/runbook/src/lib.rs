@@ -7,12 +7,14 @@
 mod diff;
 mod error;
 mod fences;
+mod gates;
 mod generate;
 mod ids;
 mod import;
 mod labels;
 mod model;
 mod mojibake;
+mod role;
 
 pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
@@ -24,3 +26,4 @@ pub use model::{
     Task,
 };
 pub use mojibake::repair_mac_roman;
+pub use role::{Role, UnknownRole};

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::role::Role;
+
 /// A runbook as read from its markdown: structure only, no progress state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -59,6 +61,7 @@ pub struct Meta {
 pub struct MetaField {
     pub label: String,
     pub value: String,
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -70,6 +73,11 @@ pub struct Phase {
     pub title: String,
     pub line: u32,
     pub meta: Meta,
+    /// Ids of the phases of this runbook named in `Depends On`; they gate this one.
+    pub depends_on: Vec<String>,
+    /// Roles that must sign this phase off (`**Sign-Off Roles**:`); empty means any one
+    /// signer who is not a client stakeholder.
+    pub signoff_roles: Vec<Role>,
     pub objectives: Vec<String>,
     /// Every checklist item of the phase, tasks included, in document order.
     pub items: Vec<ChecklistItem>,

@@ -330,3 +330,33 @@ fn a_metadata_paragraph_does_not_title_the_next_code_step() {
         .collect();
     assert_eq!(titles, vec![None, Some("Then thaw:")]);
 }
+
+#[test]
+fn dependencies_and_signoff_roles_link_phases() {
+    let md = "# R\n\n## Phase 1: A\n\n**Sign-Off Roles**: Technical Lead + Client Stakeholder\n\n- [ ] a\n\n## Phase 2: B\n\n**Depends On**: Phase 1 (A) and Phase 0 (elsewhere)\n\n- [ ] b\n";
+    let rb = parse("deps.md", md.as_bytes()).unwrap();
+    assert_eq!(rb.phases[1].depends_on, vec!["phase-1"]);
+    assert_eq!(
+        rb.phases[0].signoff_roles,
+        vec![
+            flightdeck_runbook::Role::TechnicalLead,
+            flightdeck_runbook::Role::ClientStakeholder
+        ]
+    );
+}
+
+#[test]
+fn dependency_cycles_and_unknown_roles_are_refused_with_a_line() {
+    let cycle = "# R\n\n## Phase 1: A\n\n**Depends On**: Phase 3\n\n- [ ] a\n\n## Phase 2: B\n\n**Depends On**: Phase 1\n\n- [ ] b\n\n## Phase 3: C\n\n**Depends On**: Phase 2\n\n- [ ] c\n";
+    let err = parse("cycle.md", cycle.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "runbook_dependency_cycle");
+    assert_eq!(err.to_string(), "cycle.md:3: phases depend on each other in a cycle (phase-1 -> phase-3 -> phase-2 -> phase-1); a phase can only wait for earlier ones");
+    let roles = "# R\n\n## Phase 1: A\n\n**Approvers**: Technical Lead, Chief Pilot\n\n- [ ] a\n";
+    let err = parse("roles.md", roles.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "runbook_unknown_role");
+    assert!(
+        err.to_string()
+            .starts_with("roles.md:5: unknown role 'Chief Pilot'"),
+        "{err}"
+    );
+}

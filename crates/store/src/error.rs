@@ -14,8 +14,8 @@ pub enum StoreError {
     UnknownItem { runbook: String, item: String },
     #[error("stored runbook '{0}' cannot be read back: {1}")]
     BadDocument(String, serde_json::Error),
-    #[error("unknown role '{0}'; expected one of: {roles}", roles = crate::Role::names().join(", "))]
-    UnknownRole(String),
+    #[error("{0}")]
+    UnknownRole(flightdeck_runbook::UnknownRole),
     #[error("no environment named '{0}'; `flightdeck env list` shows them")]
     UnknownEnvironment(String),
     #[error("invalid environment {0}")]
@@ -39,5 +39,11 @@ impl StoreError {
             StoreError::UnknownEnvironment(_) => "unknown_environment",
             StoreError::InvalidEnvironment(_) => "invalid_environment",
         }
+    }
+}
+
+impl From<flightdeck_runbook::UnknownRole> for StoreError {
+    fn from(e: flightdeck_runbook::UnknownRole) -> StoreError {
+        StoreError::UnknownRole(e)
     }
 }

@@ -122,6 +122,14 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             row,
         )?;
+        crate::audit::append(
+            &tx,
+            actor,
+            "item",
+            Some(key),
+            item_id,
+            serde_json::json!({ "state": state, "note": note }),
+        )?;
         tx.commit()?;
         self.item(key, item_id)
     }

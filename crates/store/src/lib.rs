@@ -4,11 +4,13 @@
 //! Durability: WAL with `synchronous = FULL` and one transaction per change, so a process killed
 //! at any moment loses no committed change and leaves a readable file.
 
+mod audit;
 mod environments;
 mod error;
 mod identity;
 mod items;
 mod runbooks;
+mod signoffs;
 mod types;
 
 use std::path::Path;
@@ -17,8 +19,10 @@ use std::sync::LazyLock;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
+pub use audit::{AuditEntry, ChainBreak};
 pub use environments::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::StoreError;
+pub use signoffs::{Answer, Decision, DecisionRecord, Signed, SignoffRecord, Waiver};
 pub use types::{
     Actor, ImportOutcome, ItemState, ItemUpdate, ItemView, PhaseProgress, PhaseStatus, Role,
     RunbookSummary, SearchHit,
@@ -28,6 +32,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_environments.sql")),
+        M::up(include_str!("../migrations/003_signoffs_audit.sql")),
     ])
 });
 
@@ -90,7 +95,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
         store.check_integrity().unwrap();
     }
 
@@ -100,7 +105,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

@@ -1,6 +1,4 @@
-use std::fmt;
-use std::str::FromStr;
-
+pub use flightdeck_runbook::Role;
 use flightdeck_runbook::{ImportWarning, RunbookDiff};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use serde::{Deserialize, Serialize};
@@ -39,59 +37,6 @@ impl FromSql for ItemState {
                 format!("unknown item state '{other}'").into(),
             )),
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Role {
-    TechnicalLead,
-    Dba,
-    DevopsEngineer,
-    ProductOwner,
-    ClientStakeholder,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::TechnicalLead,
-        Role::Dba,
-        Role::DevopsEngineer,
-        Role::ProductOwner,
-        Role::ClientStakeholder,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::TechnicalLead => "technical_lead",
-            Role::Dba => "dba",
-            Role::DevopsEngineer => "devops_engineer",
-            Role::ProductOwner => "product_owner",
-            Role::ClientStakeholder => "client_stakeholder",
-        }
-    }
-
-    pub fn names() -> Vec<&'static str> {
-        Role::ALL.iter().map(|r| r.as_str()).collect()
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Role, StoreError> {
-        let wanted = s.trim().to_lowercase().replace([' ', '-'], "_");
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == wanted)
-            .ok_or_else(|| StoreError::UnknownRole(s.to_string()))
     }
 }
 

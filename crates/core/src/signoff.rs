@@ -1,0 +1,283 @@
+//! Phase gates and sign-offs: a phase waits for the phases it depends on to be signed off; a
+//! sign-off needs every item done or waived with a reason, answers every YES/NO question, and
+//! signs a digest of the phase's state. Any later change to that state makes it stale.
+
+use flightdeck_runbook::{Phase, Role, SignoffKind};
+use flightdeck_store::{Actor, Answer, ItemState, SignoffRecord, Store, Waiver};
+use flightdeck_vault::Vault;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::signing::{digest, sign, signing_key, verify};
+use crate::Error;
+
+/// What blocks a phase, phase by phase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GateBlock {
+    pub phase: String,
+    pub title: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SignoffView {
+    pub record: SignoffRecord,
+    /// The phase changed after this signature.
+    pub stale: bool,
+    /// The signature does not verify with the signer's registered key.
+    pub invalid: bool,
+}
+
+/// A phase's gate and sign-off state, for the phase view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhaseGate {
+    pub phase: String,
+    /// Empty when the phase may be worked.
+    pub blocked_by: Vec<GateBlock>,
+    pub signoffs: Vec<SignoffView>,
+    /// Roles still to sign; empty when signed off.
+    pub missing_roles: Vec<Role>,
+    /// Signed off by every required role, none stale, no NO answer.
+    pub signed_off: bool,
+    /// A NO answer that keeps the phases after this one closed.
+    pub answered_no: Option<String>,
+}
+
+/// The request to sign a phase off.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SignoffRequest {
+    pub answers: Vec<Answer>,
+    pub waivers: Vec<Waiver>,
+}
+
+fn phase<'a>(
+    runbook: &'a flightdeck_runbook::Runbook,
+    id: &str,
+    key: &str,
+) -> Result<&'a Phase, Error> {
+    runbook.phase(id).ok_or_else(|| {
+        flightdeck_store::StoreError::UnknownPhase {
+            runbook: key.to_string(),
+            phase: id.to_string(),
+        }
+        .into()
+    })
+}
+
+/// The canonical state a sign-off covers: items with state and note, answers, waivers, signer.
+fn phase_digest(
+    store: &Store,
+    key: &str,
+    phase: &str,
+    record: &SignoffRecord,
+) -> Result<String, Error> {
+    let items: Vec<serde_json::Value> = store
+        .phase_items(key, phase)?
+        .into_iter()
+        .map(
+            |i| serde_json::json!({ "id": i.id, "text": i.text, "state": i.state, "note": i.note }),
+        )
+        .collect();
+    Ok(digest(&serde_json::json!({
+        "runbook": key,
+        "phase": phase,
+        "items": items,
+        "answers": record.answers,
+        "waivers": record.waivers,
+        "signer": record.signed.signer,
+        "role": record.signed.role,
+        "at": record.signed.at,
+    })))
+}
+
+/// The gate and sign-off state of one phase.
+pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate, Error> {
+    let runbook = store.document(key)?;
+    let this = phase(&runbook, phase_id, key)?;
+    let signoffs: Vec<SignoffView> = store
+        .signoffs(key, phase_id)?
+        .into_iter()
+        .map(|record| {
+            let stale = phase_digest(store, key, phase_id, &record)? != record.signed.digest;
+            let registered = store.signer_key(&record.signed.signer)?;
+            let invalid = registered.as_deref() != Some(record.signed.public_key.as_str())
+                || !verify(&record.signed, &record.signed.public_key);
+            Ok(SignoffView {
+                record,
+                stale,
+                invalid,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    let good: Vec<&SignoffView> = signoffs.iter().filter(|s| !s.stale && !s.invalid).collect();
+    let missing_roles: Vec<Role> = this
+        .signoff_roles
+        .iter()
+        .copied()
+        .filter(|r| !good.iter().any(|s| s.record.signed.role == r.as_str()))
+        .collect();
+    let signed = if this.signoff_roles.is_empty() {
+        !good.is_empty()
+    } else {
+        missing_roles.is_empty()
+    };
+    let answered_no = good
+        .iter()
+        .flat_map(|s| s.record.answers.iter())
+        .find(|a| !a.yes)
+        .map(|a| a.label.clone());
+    let mut blocked_by = Vec::new();
+    for dep in &this.depends_on {
+        let dep_phase = phase(&runbook, dep, key)?;
+        let gate = phase_gate(store, key, dep)?;
+        let reason = if let Some(no) = &gate.answered_no {
+            Some(format!("answered NO to '{no}'"))
+        } else if gate.signoffs.iter().any(|s| s.stale) && !gate.signed_off {
+            Some("its sign-off is stale: the phase changed after it was signed".to_string())
+        } else if !gate.signed_off {
+            Some("not signed off yet".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            blocked_by.push(GateBlock {
+                phase: dep.clone(),
+                title: dep_phase.title.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(PhaseGate {
+        phase: phase_id.to_string(),
+        blocked_by,
+        signed_off: signed && answered_no.is_none(),
+        signoffs,
+        missing_roles,
+        answered_no,
+    })
+}
+
+/// Refuses work on a phase whose gate is closed.
+pub fn require_open(store: &Store, key: &str, phase_id: &str) -> Result<(), Error> {
+    let gate = phase_gate(store, key, phase_id)?;
+    match gate.blocked_by.first() {
+        None => Ok(()),
+        Some(block) => Err(Error::GateClosed {
+            phase: phase_id.to_string(),
+            waiting_for: block.title.clone(),
+            reason: block.reason.clone(),
+        }),
+    }
+}
+
+/// Who may sign a phase: the roles it names, else anyone but a client stakeholder.
+fn may_sign(phase: &Phase, role: Role) -> bool {
+    match phase.signoff_roles.as_slice() {
+        [] => role != Role::ClientStakeholder,
+        roles => roles.contains(&role),
+    }
+}
+
+/// Signs a phase off after checking the gate, the items, the answers and the signer's role.
+pub fn sign_off(
+    store: &mut Store,
+    vault: &Vault,
+    key: &str,
+    phase_id: &str,
+    actor: &Actor,
+    request: SignoffRequest,
+) -> Result<SignoffRecord, Error> {
+    let runbook = store.document(key)?;
+    let this = phase(&runbook, phase_id, key)?;
+    if !may_sign(this, actor.role) {
+        return Err(Error::NotAllowed(format!(
+            "{} ({}) may not sign '{}' off; the runbook asks for {}",
+            actor.name,
+            actor.role,
+            this.title,
+            if this.signoff_roles.is_empty() {
+                "anyone but a client stakeholder".to_string()
+            } else {
+                this.signoff_roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )));
+    }
+    require_open(store, key, phase_id)?;
+    let questions: Vec<&str> = this
+        .signoff
+        .iter()
+        .filter(|f| matches!(f.kind, SignoffKind::YesNo { .. }))
+        .map(|f| f.label.as_str())
+        .collect();
+    if let Some(unanswered) = questions
+        .iter()
+        .find(|q| !request.answers.iter().any(|a| &a.label == *q))
+    {
+        return Err(Error::Invalid(format!(
+            "answer '{unanswered}' (YES or NO) before signing"
+        )));
+    }
+    if let Some(stray) = request
+        .answers
+        .iter()
+        .find(|a| !questions.contains(&a.label.as_str()))
+    {
+        return Err(Error::Invalid(format!(
+            "'{}' is not a question of this sign-off",
+            stray.label
+        )));
+    }
+    for item in store.phase_items(key, phase_id)? {
+        let resolved = matches!(item.state, Some(ItemState::Done | ItemState::Na));
+        let waiver = request.waivers.iter().find(|w| w.item == item.id);
+        match waiver {
+            _ if resolved => {}
+            Some(w) if !w.reason.trim().is_empty() => {}
+            Some(_) => {
+                return Err(Error::Invalid(format!(
+                    "the waiver for '{}' needs a reason",
+                    item.text
+                )))
+            }
+            None => {
+                return Err(Error::Invalid(format!(
+                    "'{}' is not done; complete it or waive it with a reason",
+                    item.text
+                )))
+            }
+        }
+    }
+    let key_pair = signing_key(store, vault, actor)?;
+    let mut record = SignoffRecord {
+        id: 0,
+        phase_id: phase_id.to_string(),
+        answers: request.answers,
+        waivers: request.waivers,
+        signed: flightdeck_store::Signed {
+            signer: actor.name.clone(),
+            role: actor.role.as_str().to_string(),
+            at: crate::now(),
+            digest: String::new(),
+            signature: String::new(),
+            public_key: String::new(),
+        },
+    };
+    let digest = phase_digest(store, key, phase_id, &record)?;
+    record.signed = sign(&key_pair, actor, digest, record.signed.at.clone());
+    Ok(store.record_signoff(
+        key,
+        phase_id,
+        actor,
+        &record.answers,
+        &record.waivers,
+        &record.signed,
+    )?)
+}

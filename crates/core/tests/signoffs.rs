@@ -1,0 +1,317 @@
+//! Gates, sign-offs, staleness, decisions and a tamper-evident audit trail, with signing keys
+//! in the real OS keyring.
+
+use flightdeck_core::{change_item, decide, phase_gate, sign_off, verify_audit, SignoffRequest};
+use flightdeck_runbook::parse;
+use flightdeck_store::{Actor, Answer, Decision, ItemState, ItemUpdate, Role, Store, Waiver};
+use flightdeck_vault::Vault;
+
+const RUNBOOK: &str = "# Gates\n\n## Phase 1: Prepare\n\n- [ ] Backup taken\n- [ ] Alarms green\n\n### Sign-Off\n\n**Completed By**: ______ Date: ____\n**Ready for Phase 2**: [ ] YES [ ] NO\n\n## Phase 2: Cut Over\n\n**Depends On**: Phase 1 (Prepare)\n**Sign-Off Roles**: Technical Lead, Client Stakeholder\n\n- [ ] DNS switched\n";
+
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{name} {}-{nanos}", std::process::id())
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: Store,
+    vault: Vault,
+    lead: Actor,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let mut store = Store::open(&path).unwrap();
+    store
+        .import("g.md", "sha", &parse("g.md", RUNBOOK.as_bytes()).unwrap())
+        .unwrap();
+    World {
+        _dir: dir,
+        path,
+        store,
+        vault: Vault::for_service("dev.flightdeck.test"),
+        lead: Actor::new(&unique("Lead"), Role::TechnicalLead).unwrap(),
+    }
+}
+
+fn item(store: &Store, text: &str) -> String {
+    store
+        .items("gates")
+        .unwrap()
+        .into_iter()
+        .find(|i| i.text == text)
+        .unwrap()
+        .id
+}
+
+fn tick(w: &mut World, text: &str) -> Result<(), flightdeck_core::Error> {
+    let id = item(&w.store, text);
+    let done = ItemUpdate {
+        state: Some(ItemState::Done),
+        note: None,
+    };
+    change_item(&mut w.store, "gates", &id, &done, &w.lead).map(|_| ())
+}
+
+fn yes() -> SignoffRequest {
+    SignoffRequest {
+        answers: vec![Answer {
+            label: "Ready for Phase 2".into(),
+            yes: true,
+        }],
+        waivers: vec![],
+    }
+}
+
+fn tamper(path: &std::path::Path, sql: &str) {
+    let raw = rusqlite::Connection::open(path).unwrap();
+    raw.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;",
+    )
+    .unwrap();
+    raw.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn gates_refuse_out_of_order_work_until_signed_off() {
+    let mut w = world();
+    let err = tick(&mut w, "DNS switched").unwrap_err();
+    assert_eq!(err.code(), "gate_closed");
+    assert!(
+        err.to_string()
+            .contains("waits for 'Phase 1: Prepare', which is not signed off yet"),
+        "{err}"
+    );
+
+    tick(&mut w, "Backup taken").unwrap();
+    let err = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("'Alarms green' is not done; complete it or waive it with a reason"),
+        "{err}"
+    );
+
+    let alarms = item(&w.store, "Alarms green");
+    let blank = SignoffRequest {
+        waivers: vec![Waiver {
+            item: alarms,
+            reason: " ".into(),
+        }],
+        ..yes()
+    };
+    assert!(sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, blank).is_err());
+    tick(&mut w, "Alarms green").unwrap();
+    let unanswered = SignoffRequest {
+        answers: vec![],
+        waivers: vec![],
+    };
+    let err = sign_off(
+        &mut w.store,
+        &w.vault,
+        "gates",
+        "phase-1",
+        &w.lead,
+        unanswered,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("answer 'Ready for Phase 2'"),
+        "{err}"
+    );
+
+    let record = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    assert_eq!(record.signed.signer, w.lead.name);
+    assert!(phase_gate(&w.store, "gates", "phase-1").unwrap().signed_off);
+    assert!(phase_gate(&w.store, "gates", "phase-2")
+        .unwrap()
+        .blocked_by
+        .is_empty());
+    tick(&mut w, "DNS switched").unwrap();
+    assert!(verify_audit(&w.store).unwrap().first_bad.is_none());
+}
+
+#[test]
+fn a_waiver_signs_an_open_item_off_and_a_no_answer_keeps_the_gate_shut() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    let alarms = item(&w.store, "Alarms green");
+    let request = SignoffRequest {
+        answers: vec![Answer {
+            label: "Ready for Phase 2".into(),
+            yes: false,
+        }],
+        waivers: vec![Waiver {
+            item: alarms,
+            reason: "CloudWatch alarm migrated later, CR-7".into(),
+        }],
+    };
+    let record = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, request).unwrap();
+    assert_eq!(
+        record.waivers[0].reason,
+        "CloudWatch alarm migrated later, CR-7"
+    );
+    let gate = phase_gate(&w.store, "gates", "phase-2").unwrap();
+    assert_eq!(
+        gate.blocked_by[0].reason,
+        "answered NO to 'Ready for Phase 2'"
+    );
+}
+
+#[test]
+fn an_edited_signed_phase_turns_stale_and_closes_the_next_gate() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    let id = item(&w.store, "Alarms green");
+    let reopen = ItemUpdate {
+        state: None,
+        note: Some("alarm flapped".into()),
+    };
+    change_item(&mut w.store, "gates", &id, &reopen, &w.lead).unwrap();
+    let gate = phase_gate(&w.store, "gates", "phase-1").unwrap();
+    assert!(gate.signoffs[0].stale);
+    assert!(!gate.signed_off);
+    let next = phase_gate(&w.store, "gates", "phase-2").unwrap();
+    assert!(
+        next.blocked_by[0].reason.contains("stale"),
+        "{:?}",
+        next.blocked_by
+    );
+}
+
+#[test]
+fn roles_decide_who_signs_and_decides() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    let client = Actor::new(&unique("Client"), Role::ClientStakeholder).unwrap();
+    let err = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &client, yes()).unwrap_err();
+    assert_eq!(err.code(), "not_allowed");
+    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    let dba = Actor::new(&unique("Dba"), Role::Dba).unwrap();
+    let err = decide(&mut w.store, &w.vault, "gates", &dba, Decision::Go, "ok").unwrap_err();
+    assert_eq!(err.code(), "not_allowed");
+    let decision = decide(
+        &mut w.store,
+        &w.vault,
+        "gates",
+        &client,
+        Decision::Hold,
+        "waiting for the bank's window",
+    )
+    .unwrap();
+    assert_eq!(decision.evidence["phases"][0]["status"], "complete");
+    assert_eq!(w.store.decisions("gates").unwrap().len(), 1);
+    assert!(verify_audit(&w.store).unwrap().first_bad.is_none());
+}
+
+#[test]
+fn edits_and_deletions_in_the_sqlite_file_are_found_at_the_right_entry() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    tick(&mut w, "DNS switched").unwrap();
+    let report = verify_audit(&w.store).unwrap();
+    assert_eq!(
+        (report.entries, report.signatures, report.first_bad.clone()),
+        (5, 1, None)
+    );
+
+    tamper(&w.path, "UPDATE audit SET actor = 'Mallory' WHERE id = 2;");
+    let bad = verify_audit(&Store::open(&w.path).unwrap())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.entry, 2);
+    assert!(bad.reason.contains("changed"), "{}", bad.reason);
+
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    tick(&mut w, "Backup taken").unwrap();
+    tamper(&w.path, "DELETE FROM audit WHERE id = 2;");
+    let bad = verify_audit(&Store::open(&w.path).unwrap())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.entry, 2, "{}", bad.reason);
+
+    tamper(&w.path, "DELETE FROM audit WHERE id = 3;");
+    let bad = verify_audit(&Store::open(&w.path).unwrap())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(
+        bad.entry, 2,
+        "removing the newest entries is detected too: {}",
+        bad.reason
+    );
+}
+
+#[test]
+fn a_signature_by_another_key_is_rejected() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    // Mallory signs with her own key and puts that signature on the lead's sign-off.
+    let mallory = Actor::new(&unique("Mallory"), Role::TechnicalLead).unwrap();
+    let forged = decide(
+        &mut w.store,
+        &w.vault,
+        "gates",
+        &mallory,
+        Decision::Go,
+        "forged",
+    )
+    .unwrap();
+    tamper(
+        &w.path,
+        &format!(
+            "UPDATE signoffs SET signature = '{}', public_key = '{}';",
+            forged.signed.signature, forged.signed.public_key
+        ),
+    );
+    let gate = phase_gate(&Store::open(&w.path).unwrap(), "gates", "phase-1").unwrap();
+    assert!(gate.signoffs[0].invalid);
+    assert!(!gate.signed_off);
+
+    // The signature in the audit entry, swapped for Mallory's: the entry is reported.
+    let entries = w.store.audit_entries().unwrap();
+    let signoff_entry = entries.iter().find(|e| e.kind == "signoff").unwrap().id;
+    tamper(
+        &w.path,
+        &format!(
+            "UPDATE audit SET detail = json_set(detail, '$.signed.signature', '{}') WHERE id = {signoff_entry};",
+            forged.signed.signature
+        ),
+    );
+    let bad = verify_audit(&Store::open(&w.path).unwrap())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.entry, signoff_entry);
+
+    // A signer whose private key is missing from this keyring cannot sign as that name.
+    w.vault
+        .remove(&format!("signing-key/{}", w.lead.name))
+        .unwrap();
+    let err = decide(
+        &mut w.store,
+        &w.vault,
+        "gates",
+        &w.lead,
+        Decision::Go,
+        "again",
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "missing_key");
+}

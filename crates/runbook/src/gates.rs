@@ -1,0 +1,87 @@
+//! Phase dependencies and sign-off roles, read from phase metadata and checked at import.
+
+use std::collections::HashMap;
+
+use crate::error::ImportError;
+use crate::labels::{is_signoff_roles, phase_references, role_names};
+use crate::model::Phase;
+use crate::role::Role;
+
+/// Fills each phase's `depends_on` (phases of this runbook only) and `signoff_roles`; refuses
+/// unknown roles and dependency cycles.
+pub fn link_phases(file: &str, phases: &mut [Phase]) -> Result<(), ImportError> {
+    let ids: Vec<String> = phases.iter().map(|p| p.id.clone()).collect();
+    for phase in phases.iter_mut() {
+        if let Some(depends) = &phase.meta.depends_on {
+            phase.depends_on = phase_references(depends)
+                .into_iter()
+                .filter(|key| ids.contains(key) && key != &phase.id)
+                .collect();
+            phase.depends_on.dedup();
+        }
+        for field in phase
+            .meta
+            .other
+            .iter()
+            .filter(|f| is_signoff_roles(&f.label))
+        {
+            for name in role_names(&field.value) {
+                let role: Role = name.parse().map_err(|e: crate::role::UnknownRole| {
+                    ImportError::UnknownRole {
+                        file: file.to_string(),
+                        line: field.line,
+                        reason: e.to_string(),
+                    }
+                })?;
+                if !phase.signoff_roles.contains(&role) {
+                    phase.signoff_roles.push(role);
+                }
+            }
+        }
+    }
+    check_cycles(file, phases)
+}
+
+fn check_cycles(file: &str, phases: &[Phase]) -> Result<(), ImportError> {
+    let index: HashMap<&str, &Phase> = phases.iter().map(|p| (p.id.as_str(), p)).collect();
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut mark: HashMap<&str, u8> = HashMap::new();
+    fn visit<'a>(
+        id: &'a str,
+        index: &HashMap<&'a str, &'a Phase>,
+        mark: &mut HashMap<&'a str, u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        match mark.get(id) {
+            Some(2) => return None,
+            Some(1) => {
+                let start = path.iter().position(|p| *p == id).unwrap_or(0);
+                let mut cycle = path[start..].to_vec();
+                cycle.push(id);
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        mark.insert(id, 1);
+        path.push(id);
+        for dep in &index[id].depends_on {
+            if let Some(cycle) = visit(dep, index, mark, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        mark.insert(id, 2);
+        None
+    }
+    for phase in phases {
+        if let Some(cycle) = visit(&phase.id, &index, &mut mark, &mut Vec::new()) {
+            let first = index[cycle[0]];
+            return Err(ImportError::DependencyCycle {
+                file: file.to_string(),
+                line: first.line,
+                cycle: cycle.join(" -> "),
+            });
+        }
+    }
+    Ok(())
+}

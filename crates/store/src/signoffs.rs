@@ -1,0 +1,280 @@
+//! Signed records: phase sign-offs and go/no-go decisions, and the signers' public keys.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::types::Actor;
+use crate::{now, Store, StoreError};
+
+/// An open item signed off anyway, with the reason shown on the sign-off forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Waiver {
+    pub item: String,
+    pub reason: String,
+}
+
+/// The answer to a YES/NO question of the sign-off block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Answer {
+    pub label: String,
+    pub yes: bool,
+}
+
+/// What a signature covers, with the signature itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Signed {
+    pub signer: String,
+    pub role: String,
+    pub at: String,
+    /// SHA-256 of the canonical state that was signed, hex.
+    pub digest: String,
+    /// Ed25519 signature of the digest, hex.
+    pub signature: String,
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SignoffRecord {
+    pub id: i64,
+    pub phase_id: String,
+    pub answers: Vec<Answer>,
+    pub waivers: Vec<Waiver>,
+    pub signed: Signed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Decision {
+    Go,
+    NoGo,
+    Hold,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Go => "go",
+            Decision::NoGo => "no_go",
+            Decision::Hold => "hold",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DecisionRecord {
+    pub id: i64,
+    pub decision: Decision,
+    pub reason: String,
+    #[ts(type = "unknown")]
+    pub evidence: serde_json::Value,
+    pub signed: Signed,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialise")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+impl Store {
+    /// The public key registered for a signer, if any.
+    pub fn signer_key(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT public_key FROM signers WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Registers a signer's public key (first use); an existing key is never replaced.
+    pub fn register_signer(&mut self, actor: &Actor, public_key: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO signers (name, public_key, created_at) VALUES (?1, ?2, ?3)",
+            params![actor.name, public_key, now()],
+        )?;
+        if inserted == 1 {
+            crate::audit::append(
+                &tx,
+                actor,
+                "signer",
+                None,
+                &actor.name,
+                serde_json::json!({ "public_key": public_key }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every signer's public key, for verifying elsewhere.
+    pub fn signers(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, public_key FROM signers ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn record_signoff(
+        &mut self,
+        key: &str,
+        phase_id: &str,
+        actor: &Actor,
+        answers: &[Answer],
+        waivers: &[Waiver],
+        signed: &Signed,
+    ) -> Result<SignoffRecord, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO signoffs (runbook_id, phase_id, signer, role, answers, waivers, digest, signature, \
+             public_key, signed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                runbook_id,
+                phase_id,
+                signed.signer,
+                signed.role,
+                json(&answers),
+                json(&waivers),
+                signed.digest,
+                signed.signature,
+                signed.public_key,
+                signed.at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        crate::audit::append(
+            &tx,
+            actor,
+            "signoff",
+            Some(key),
+            phase_id,
+            serde_json::json!({ "answers": answers, "waivers": waivers, "signed": signed }),
+        )?;
+        tx.commit()?;
+        Ok(SignoffRecord {
+            id,
+            phase_id: phase_id.to_string(),
+            answers: answers.to_vec(),
+            waivers: waivers.to_vec(),
+            signed: signed.clone(),
+        })
+    }
+
+    /// A phase's sign-offs, oldest first.
+    pub fn signoffs(&self, key: &str, phase_id: &str) -> Result<Vec<SignoffRecord>, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, phase_id, answers, waivers, signer, role, signed_at, digest, signature, public_key \
+             FROM signoffs WHERE runbook_id = ?1 AND phase_id = ?2 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![runbook_id, phase_id], |r| {
+            Ok(SignoffRecord {
+                id: r.get(0)?,
+                phase_id: r.get(1)?,
+                answers: parse(&r.get::<_, String>(2)?)?,
+                waivers: parse(&r.get::<_, String>(3)?)?,
+                signed: Signed {
+                    signer: r.get(4)?,
+                    role: r.get(5)?,
+                    at: r.get(6)?,
+                    digest: r.get(7)?,
+                    signature: r.get(8)?,
+                    public_key: r.get(9)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn record_decision(
+        &mut self,
+        key: &str,
+        actor: &Actor,
+        decision: Decision,
+        reason: &str,
+        evidence: &serde_json::Value,
+        signed: &Signed,
+    ) -> Result<DecisionRecord, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO decisions (runbook_id, decision, reason, evidence, signer, role, digest, signature, \
+             public_key, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                runbook_id,
+                decision.as_str(),
+                reason,
+                evidence.to_string(),
+                signed.signer,
+                signed.role,
+                signed.digest,
+                signed.signature,
+                signed.public_key,
+                signed.at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        crate::audit::append(
+            &tx,
+            actor,
+            "decision",
+            Some(key),
+            decision.as_str(),
+            serde_json::json!({ "reason": reason, "evidence": evidence, "signed": signed }),
+        )?;
+        tx.commit()?;
+        Ok(DecisionRecord {
+            id,
+            decision,
+            reason: reason.to_string(),
+            evidence: evidence.clone(),
+            signed: signed.clone(),
+        })
+    }
+
+    pub fn decisions(&self, key: &str) -> Result<Vec<DecisionRecord>, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, decision, reason, evidence, signer, role, decided_at, digest, signature, public_key \
+             FROM decisions WHERE runbook_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([runbook_id], |r| {
+            let decision = match r.get::<_, String>(1)?.as_str() {
+                "go" => Decision::Go,
+                "no_go" => Decision::NoGo,
+                _ => Decision::Hold,
+            };
+            Ok(DecisionRecord {
+                id: r.get(0)?,
+                decision,
+                reason: r.get(2)?,
+                evidence: parse(&r.get::<_, String>(3)?)?,
+                signed: Signed {
+                    signer: r.get(4)?,
+                    role: r.get(5)?,
+                    at: r.get(6)?,
+                    digest: r.get(7)?,
+                    signature: r.get(8)?,
+                    public_key: r.get(9)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
