@@ -94,6 +94,33 @@ pub fn is_objectives(section: &str) -> bool {
     section.to_lowercase().contains("objective")
 }
 
+/// Labels that list the roles who must sign a phase off.
+pub fn is_signoff_roles(label: &str) -> bool {
+    matches!(
+        label.to_lowercase().as_str(),
+        "sign-off roles" | "signoff roles" | "sign-off by" | "approvers" | "required sign-off"
+    )
+}
+
+/// "Technical Lead + Client Stakeholder" -> the role names.
+pub fn role_names(value: &str) -> Vec<&str> {
+    value
+        .split([',', '+', '/', '&', ';'])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The phase keys ("phase-7") named in a `Depends On` value.
+pub fn phase_references(value: &str) -> Vec<String> {
+    static REF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(phase|batch|stage|wave)\s+(\d+[a-z]?)\b").unwrap());
+    REF.captures_iter(value)
+        .map(|c| format!("{}-{}", c[1].to_lowercase(), c[2].to_lowercase()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,31 +193,4 @@ mod tests {
         );
         assert_eq!(classify("plain words"), Line::Other);
     }
-}
-
-/// Labels that list the roles who must sign a phase off.
-pub fn is_signoff_roles(label: &str) -> bool {
-    matches!(
-        label.to_lowercase().as_str(),
-        "sign-off roles" | "signoff roles" | "sign-off by" | "approvers" | "required sign-off"
-    )
-}
-
-/// "Technical Lead + Client Stakeholder" -> the role names.
-pub fn role_names(value: &str) -> Vec<&str> {
-    value
-        .split([',', '+', '/', '&', ';'])
-        .flat_map(|part| part.split(" and "))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// The phase keys ("phase-7") named in a `Depends On` value.
-pub fn phase_references(value: &str) -> Vec<String> {
-    static REF: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b(phase|batch|stage|wave)\s+(\d+[a-z]?)\b").unwrap());
-    REF.captures_iter(value)
-        .map(|c| format!("{}-{}", c[1].to_lowercase(), c[2].to_lowercase()))
-        .collect()
 }
