@@ -95,6 +95,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<flightdeck_runbook::UnknownRole> for Error {
+    fn from(e: flightdeck_runbook::UnknownRole) -> Error {
+        Error::Store(e.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
