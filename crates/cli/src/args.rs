@@ -26,8 +26,16 @@ impl Cli {
             | Command::Env(EnvCommand::Show { json, .. })
             | Command::Env(EnvCommand::Test { json, .. })
             | Command::Env(EnvCommand::Profiles { json })
-            | Command::Demo(DemoCommand::Up { json }) => *json,
-            Command::Identity(_) | Command::Env(_) | Command::Secret(_) | Command::Demo(_) => false,
+            | Command::Demo(DemoCommand::Up { json })
+            | Command::Gate { json, .. }
+            | Command::Audit(AuditCommand::Verify { json }) => *json,
+            Command::Signoff(a) => a.json,
+            Command::Identity(_)
+            | Command::Env(_)
+            | Command::Secret(_)
+            | Command::Demo(_)
+            | Command::Decide { .. }
+            | Command::Audit(AuditCommand::Export { .. }) => false,
         }
     }
 }
@@ -62,6 +70,70 @@ pub enum Command {
     /// A local AWS world (moto) seeded like the sample runbook, and the DEMO environment.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Sign a phase off with your signing key (created in the OS keyring on first use).
+    Signoff(SignoffArgs),
+    /// Whether a phase may be worked, and its sign-offs.
+    Gate {
+        runbook: String,
+        phase: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the go/no-go decision, signed.
+    Decide {
+        runbook: String,
+        #[arg(value_parser = ["go", "no-go", "hold"])]
+        decision: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Check or export the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct Who {
+    /// Act as this person instead of the saved identity (needs --role).
+    #[arg(long = "as", requires = "role")]
+    pub actor: Option<String>,
+    #[arg(long)]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignoffArgs {
+    pub runbook: String,
+    pub phase: String,
+    /// Answer YES to this readiness question (repeat for each).
+    #[arg(long = "yes")]
+    pub yes: Vec<String>,
+    /// Answer NO to this readiness question.
+    #[arg(long = "no")]
+    pub no: Vec<String>,
+    /// Sign an open item off anyway: ITEM_ID=reason.
+    #[arg(long = "waive")]
+    pub waive: Vec<String>,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and check every signature; points at the first bad entry.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the trail as JSON lines, with the public keys needed to verify it elsewhere.
+    Export {
+        #[arg(long, required = true)]
+        jsonl: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -86,6 +86,19 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Env(command) => crate::env_commands::env(command, &dir).await?,
         Command::Secret(command) => crate::env_commands::secret(command)?,
         Command::Demo(command) => crate::env_commands::demo(command, &dir).await?,
+        Command::Signoff(args) => crate::signoff_commands::signoff(&mut store()?, args)?,
+        Command::Gate {
+            runbook,
+            phase,
+            json,
+        } => crate::signoff_commands::gate(&store()?, &runbook, &phase, json)?,
+        Command::Decide {
+            runbook,
+            decision,
+            reason,
+            who,
+        } => crate::signoff_commands::decide(&mut store()?, &runbook, &decision, &reason, &who)?,
+        Command::Audit(command) => crate::signoff_commands::audit(&store()?, command)?,
         Command::Identity(IdentityCommand::Set { name, role }) => {
             let actor = Actor::new(&name, role.parse::<Role>()?)?;
             store()?.set_identity(&actor)?;
@@ -96,7 +109,12 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn actor(store: &Store, target: &ItemTarget) -> Result<Actor, Error> {
-    if let (Some(name), Some(role)) = (&target.actor, &target.role) {
+    acting(store, target.actor.as_deref(), target.role.as_deref())
+}
+
+/// `--as NAME --role ROLE`, else the saved identity.
+pub fn acting(store: &Store, name: Option<&str>, role: Option<&str>) -> Result<Actor, Error> {
+    if let (Some(name), Some(role)) = (name, role) {
         return Ok(Actor::new(name, role.parse::<Role>()?)?);
     }
     store.identity()?.ok_or(Error::NoIdentity)

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod env_commands;
 mod output;
+mod signoff_commands;
 
 use std::process::ExitCode;
 

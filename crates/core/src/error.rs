@@ -41,6 +41,8 @@ pub enum Error {
     },
     #[error("no signing key for '{0}' in this keyring, or it is not the key registered for that name; only the person who registered it can sign as them")]
     MissingKey(String),
+    #[error("the audit trail is broken at entry {entry}: {reason}")]
+    Tampered { entry: i64, reason: String },
 }
 
 impl Error {
@@ -62,6 +64,7 @@ impl Error {
             Error::NotAllowed(_) => "not_allowed",
             Error::GateClosed { .. } => "gate_closed",
             Error::MissingKey(_) => "missing_key",
+            Error::Tampered { .. } => "audit_tampered",
         }
     }
 }

@@ -1,0 +1,140 @@
+use flightdeck_core::{export_audit, phase_gate, sign_off, verify_audit, Error, SignoffRequest};
+use flightdeck_store::{Answer, Decision, Store, Waiver};
+use flightdeck_vault::Vault;
+
+use crate::args::{AuditCommand, SignoffArgs, Who};
+use crate::commands::acting;
+use crate::output;
+
+pub fn signoff(store: &mut Store, args: SignoffArgs) -> Result<(), Error> {
+    let actor = acting(store, args.who.actor.as_deref(), args.who.role.as_deref())?;
+    let answers = args
+        .yes
+        .iter()
+        .map(|label| Answer {
+            label: label.clone(),
+            yes: true,
+        })
+        .chain(args.no.iter().map(|label| Answer {
+            label: label.clone(),
+            yes: false,
+        }))
+        .collect();
+    let waivers = args
+        .waive
+        .iter()
+        .map(|w| {
+            let (item, reason) = w.split_once('=').ok_or_else(|| {
+                Error::Invalid(format!("--waive takes ITEM_ID=reason, not '{w}'"))
+            })?;
+            Ok(Waiver {
+                item: item.trim().to_string(),
+                reason: reason.trim().to_string(),
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    let record = sign_off(
+        store,
+        &Vault::new(),
+        &args.runbook,
+        &args.phase,
+        &actor,
+        SignoffRequest { answers, waivers },
+    )?;
+    if args.json {
+        output::json(&record);
+    } else {
+        println!(
+            "{} signed '{}' off as {} at {} (digest {})",
+            record.signed.signer,
+            args.phase,
+            record.signed.role,
+            record.signed.at,
+            record.signed.digest
+        );
+    }
+    Ok(())
+}
+
+pub fn gate(store: &Store, runbook: &str, phase: &str, json: bool) -> Result<(), Error> {
+    let gate = phase_gate(store, runbook, phase)?;
+    if json {
+        output::json(&gate);
+        return Ok(());
+    }
+    match gate.blocked_by.as_slice() {
+        [] => println!("{phase}: open"),
+        blocks => blocks
+            .iter()
+            .for_each(|b| println!("{phase}: waits for '{}': {}", b.title, b.reason)),
+    }
+    for s in &gate.signoffs {
+        let flag = if s.invalid {
+            " INVALID SIGNATURE"
+        } else if s.stale {
+            " STALE"
+        } else {
+            ""
+        };
+        println!(
+            "  signed by {} ({}) at {}{flag}",
+            s.record.signed.signer, s.record.signed.role, s.record.signed.at
+        );
+        for w in &s.record.waivers {
+            println!("    waived {}: {}", w.item, w.reason);
+        }
+    }
+    println!(
+        "  signed off: {}",
+        if gate.signed_off { "yes" } else { "no" }
+    );
+    Ok(())
+}
+
+pub fn decide(
+    store: &mut Store,
+    runbook: &str,
+    decision: &str,
+    reason: &str,
+    who: &Who,
+) -> Result<(), Error> {
+    let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
+    let decision = match decision {
+        "go" => Decision::Go,
+        "no-go" => Decision::NoGo,
+        _ => Decision::Hold,
+    };
+    let record = flightdeck_core::decide(store, &Vault::new(), runbook, &actor, decision, reason)?;
+    println!(
+        "{:?} recorded by {} ({}) at {}",
+        record.decision, record.signed.signer, record.signed.role, record.signed.at
+    );
+    Ok(())
+}
+
+pub fn audit(store: &Store, command: AuditCommand) -> Result<(), Error> {
+    match command {
+        AuditCommand::Verify { json } => {
+            let report = verify_audit(store)?;
+            if json {
+                output::json(&report);
+            } else {
+                println!(
+                    "{} entries, {} signatures checked",
+                    report.entries, report.signatures
+                );
+            }
+            if let Some(bad) = report.first_bad {
+                return Err(Error::Tampered {
+                    entry: bad.entry,
+                    reason: bad.reason,
+                });
+            }
+            if !json {
+                println!("the audit trail is intact");
+            }
+        }
+        AuditCommand::Export { .. } => print!("{}", export_audit(store)?),
+    }
+    Ok(())
+}
