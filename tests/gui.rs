@@ -123,6 +123,28 @@ async fn introduce(client: &Client) -> Result<()> {
     Ok(())
 }
 
+async fn import_fixture(client: &Client) -> Result<()> {
+    css(client, "[data-testid=open-import]")
+        .await?
+        .click()
+        .await?;
+    css(client, "[data-testid=import-path]")
+        .await?
+        .send_keys(&fixture().display().to_string())
+        .await?;
+    css(client, "[data-testid=import-submit]")
+        .await?
+        .click()
+        .await?;
+    css(client, "[data-testid=import-result]").await?;
+    css(client, "[data-testid=import-done]")
+        .await?
+        .click()
+        .await?;
+    css(client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
+    Ok(())
+}
+
 async fn wait_for_attr(client: &Client, selector: &str, attr: &str, value: &str) -> Result<String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -175,6 +197,8 @@ async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/gui");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(name);
+    // WebKitGTK under Xvfb paints asynchronously; give the last change a moment to reach the screen.
+    tokio::time::sleep(Duration::from_millis(700)).await;
     std::fs::write(&path, client.screenshot().await?)?;
     Ok(path)
 }
@@ -183,8 +207,15 @@ fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gui-runbook.md")
 }
 
+fn fixture_runbook() -> Result<flightdeck_runbook::Runbook> {
+    Ok(flightdeck_runbook::parse(
+        "gui-runbook.md",
+        &std::fs::read(fixture())?,
+    )?)
+}
+
 fn fixture_item_id() -> Result<String> {
-    let runbook = flightdeck_runbook::parse("gui-runbook.md", &std::fs::read(fixture())?)?;
+    let runbook = fixture_runbook()?;
     let item = runbook
         .items()
         .find(|i| i.text == FIXTURE_ITEM)
@@ -348,5 +379,88 @@ async fn environments_are_tested_and_mismatches_are_loud() -> Result<()> {
             "the secret reached the data dir"
         );
     }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_a_phase_off_opens_the_next_gate() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let driver = start_driver(data.path())?;
+    let runbook = fixture_runbook()?;
+    let (first, second) = (&runbook.phases[0], &runbook.phases[1]);
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    import_fixture(&client).await?;
+
+    css(&client, "[data-testid=phase-phase-2]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=gate-closed]").await?;
+    let locked = css(
+        &client,
+        &format!("[data-testid=check-{}]", second.items[0].id),
+    )
+    .await?;
+    assert!(
+        locked.attr("disabled").await?.is_some(),
+        "items of a closed phase cannot be ticked"
+    );
+
+    css(&client, "[data-testid=phase-phase-1]")
+        .await?
+        .click()
+        .await?;
+    for item in &first.items {
+        css(&client, &format!("[data-testid=check-{}]", item.id))
+            .await?
+            .click()
+            .await?;
+        wait_for_state(&client, &item.id, "done").await?;
+    }
+    let question = first
+        .signoff
+        .iter()
+        .find(|f| f.label == "Database Ready")
+        .context("yes/no field")?;
+    css(
+        &client,
+        &format!("[data-testid=answer-yes-{}]", question.id),
+    )
+    .await?
+    .click()
+    .await?;
+    css(&client, "[data-testid=sign-off]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=signed-off]").await?;
+
+    css(&client, "[data-testid=phase-phase-2]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=gate-open]").await?;
+    css(
+        &client,
+        &format!("[data-testid=check-{}]", second.items[0].id),
+    )
+    .await?
+    .click()
+    .await?;
+    wait_for_state(&client, &second.items[0].id, "done").await?;
+
+    css(&client, "[data-testid=verify-audit]")
+        .await?
+        .click()
+        .await?;
+    let audit = css(&client, "[data-testid=audit-result]")
+        .await?
+        .text()
+        .await?;
+    assert!(audit.contains("1 signatures intact"), "{audit}");
+    screenshot(&client, "signed-off.png").await?;
+    client.close().await?;
     Ok(())
 }

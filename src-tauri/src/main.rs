@@ -4,6 +4,7 @@
 
 mod commands;
 mod environment_commands;
+mod signoff_commands;
 
 use std::sync::Mutex;
 
@@ -52,6 +53,11 @@ fn main() {
             environment_commands::test_environment,
             environment_commands::remove_environment,
             environment_commands::aws_profiles,
+            signoff_commands::phase_gate,
+            signoff_commands::sign_off,
+            signoff_commands::decide,
+            signoff_commands::decisions,
+            signoff_commands::verify_audit,
         ])
         .run(tauri::generate_context!())
         .expect("the Flightdeck window could not start");

@@ -2,7 +2,13 @@ import { invoke } from "@tauri-apps/api/core";
 import type { Actor } from "../bindings/Actor";
 import type { ApiError } from "../bindings/ApiError";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { AuditReport } from "../bindings/AuditReport";
 import type { AwsProfile } from "../bindings/AwsProfile";
+import type { Decision } from "../bindings/Decision";
+import type { DecisionRecord } from "../bindings/DecisionRecord";
+import type { PhaseGate } from "../bindings/PhaseGate";
+import type { SignoffRecord } from "../bindings/SignoffRecord";
+import type { SignoffRequest } from "../bindings/SignoffRequest";
 import type { EnvironmentInput } from "../bindings/EnvironmentInput";
 import type { EnvironmentView } from "../bindings/EnvironmentView";
 import type { ImportOutcome } from "../bindings/ImportOutcome";
@@ -45,4 +51,9 @@ export const api = {
   testEnvironment: (name: string) => call<EnvironmentView>("test_environment", { name }),
   removeEnvironment: (name: string) => call<void>("remove_environment", { name }),
   awsProfiles: () => call<AwsProfile[]>("aws_profiles"),
+  phaseGate: (key: string, phase: string) => call<PhaseGate>("phase_gate", { key, phase }),
+  signOff: (key: string, phase: string, request: SignoffRequest) => call<SignoffRecord>("sign_off", { key, phase, request }),
+  decide: (key: string, decision: Decision, reason: string) => call<DecisionRecord>("decide", { key, decision, reason }),
+  decisions: (key: string) => call<DecisionRecord[]>("decisions", { key }),
+  verifyAudit: () => call<AuditReport>("verify_audit"),
 };

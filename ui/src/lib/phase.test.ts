@@ -13,6 +13,8 @@ const phase: Phase = {
   title: "Phase 8",
   line: 1,
   meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] },
+  depends_on: [],
+  signoff_roles: [],
   objectives: [],
   items: [],
   tasks: [{ id: "phase-8/task-8-1", number: "8.1", title: "Task 8.1", line: 20, meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] }, steps: [] }],
