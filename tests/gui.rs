@@ -461,6 +461,31 @@ async fn signing_a_phase_off_opens_the_next_gate() -> Result<()> {
         .await?;
     assert!(audit.contains("1 signatures intact"), "{audit}");
     screenshot(&client, "signed-off.png").await?;
+
+    // A client stakeholder cannot tick, whatever the webview sends: the check is in Rust.
+    let invoke = |command: &str, args: serde_json::Value| {
+        format!(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('{command}', {args}).then(r => done(JSON.stringify({{ ok: r }})), e => done(JSON.stringify({{ err: e }})));"
+        )
+    };
+    let call = |script: String| {
+        let client = &client;
+        async move {
+            let out = client.execute_async(&script, vec![]).await?;
+            Ok::<serde_json::Value, anyhow::Error>(serde_json::from_str(
+                out.as_str().unwrap_or("null"),
+            )?)
+        }
+    };
+    let stakeholder = serde_json::json!({ "name": "Client Viewer", "role": "client_stakeholder" });
+    call(invoke("set_identity", stakeholder)).await?;
+    let item = &second.items[1].id;
+    let tick = serde_json::json!({ "key": FIXTURE_KEY, "item": item, "update": { "state": "done", "note": null } });
+    let refused = call(invoke("set_item", tick)).await?;
+    assert_eq!(refused["err"]["code"], "read_only", "{refused}");
     client.close().await?;
+    let store = Store::open(&data.path().join("flightdeck.db"))?;
+    assert_eq!(store.item(FIXTURE_KEY, item)?.state, None);
     Ok(())
 }
