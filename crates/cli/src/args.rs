@@ -28,6 +28,7 @@ impl Cli {
             | Command::Env(EnvCommand::Profiles { json })
             | Command::Demo(DemoCommand::Up { json })
             | Command::Gate { json, .. }
+            | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
             Command::Signoff(a) => a.json,
             Command::Identity(_)
@@ -92,6 +93,21 @@ pub enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Evaluate the runbook's go/no-go criteria in an environment. Exit code: 0 GO, 1 NO-GO,
+    /// 2 inconclusive, 3 could not evaluate.
+    Gonogo {
+        runbook: String,
+        #[arg(long)]
+        env: String,
+        /// Only the criteria of this phase.
+        #[arg(long)]
+        phase: Option<String>,
+        /// How far back to look, in minutes.
+        #[arg(long, default_value_t = 30)]
+        window: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

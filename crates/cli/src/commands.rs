@@ -99,6 +99,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             who,
         } => crate::signoff_commands::decide(&mut store()?, &runbook, &decision, &reason, &who)?,
         Command::Audit(command) => crate::signoff_commands::audit(&store()?, command)?,
+        Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
         Command::Identity(IdentityCommand::Set { name, role }) => {
             let actor = Actor::new(&name, role.parse::<Role>()?)?;
             store()?.set_identity(&actor)?;

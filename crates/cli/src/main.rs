@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod env_commands;
+mod gonogo_command;
 mod output;
 mod signoff_commands;
 
@@ -18,6 +19,9 @@ async fn main() -> ExitCode {
         .init();
     let cli = args::Cli::parse();
     let json = cli.json();
+    if let args::Command::Gonogo { .. } = cli.command {
+        return gonogo_command::run(cli).await;
+    }
     match commands::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -205,6 +205,34 @@ fn environments_demo_and_a_secret_that_never_leaks() {
         "removing an environment removes its keys"
     );
 
+    // The demo runbook's go/no-go criteria against the demo world.
+    let demo_runbook =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/demo/harbour-go-live.md");
+    assert!(
+        run(&["runbook", "import", demo_runbook.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let key = "harbour-ledger-go-live-release-4-2";
+    let verdict = run(
+        &["gonogo", key, "--env", "DEMO", "--window", "120", "--json"],
+        None,
+    );
+    let evaluation: serde_json::Value = serde_json::from_slice(&verdict.stdout).unwrap();
+    assert_eq!(evaluation["verdict"], "go", "{evaluation}");
+    assert_eq!(verdict.status.code(), Some(0));
+    assert_eq!(evaluation["results"].as_array().unwrap().len(), 4);
+    let none = run(
+        &["gonogo", key, "--env", "DEMO", "--phase", "phase-7"],
+        None,
+    );
+    assert_eq!(none.status.code(), Some(3), "{}", text(&none));
+    assert!(
+        text(&none).contains("declares no go/no-go criteria in phase-7"),
+        "{}",
+        text(&none)
+    );
+
     let down = run(&["demo", "down"], None);
     assert!(text(&down).contains("stopped the demo emulator"));
     for name in ["UAT", "PROD"] {

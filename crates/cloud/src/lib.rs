@@ -3,6 +3,7 @@
 //! call), proving which account an environment reaches, and the local demo world on moto.
 
 mod config;
+mod criteria;
 mod demo;
 mod error;
 mod identity;
@@ -10,6 +11,9 @@ mod moto;
 mod profiles;
 
 pub use config::{key_pair_json, sdk_config};
+pub use criteria::{
+    evaluate, evaluate_in, CriterionResult, Evaluation, Point, Status, Verdict, QUERIES_PER_CALL,
+};
 pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};
 pub use error::CloudError;
 pub use identity::{check_connection, CallerIdentity};

@@ -8,6 +8,7 @@ mod demo;
 mod demo_world;
 mod environments;
 mod error;
+mod gonogo;
 mod item_change;
 mod runbook_file;
 mod signing;
@@ -24,6 +25,7 @@ pub use environments::{
     EnvironmentInput, EnvironmentView,
 };
 pub use error::{ApiError, Error};
+pub use gonogo::go_no_go;
 pub use item_change::change_item;
 pub use runbook_file::{import_file, read_runbook};
 pub use signoff::{

@@ -30,6 +30,12 @@ pub enum ImportError {
         line: u32,
         reason: String,
     },
+    #[error("{file}:{line}: go/no-go criteria: {reason}")]
+    BadCriteria {
+        file: String,
+        line: u32,
+        reason: String,
+    },
     #[error("{file}:{line}: phases depend on each other in a cycle ({cycle}); a phase can only wait for earlier ones")]
     DependencyCycle {
         file: String,
@@ -48,6 +54,7 @@ impl ImportError {
             ImportError::NotUtf8 { .. } => "runbook_not_utf8",
             ImportError::NothingToImport { .. } => "runbook_nothing_to_import",
             ImportError::UnknownRole { .. } => "runbook_unknown_role",
+            ImportError::BadCriteria { .. } => "runbook_bad_criteria",
             ImportError::DependencyCycle { .. } => "runbook_dependency_cycle",
         }
     }

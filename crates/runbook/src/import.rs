@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use crate::criteria::Criterion;
 use crate::error::ImportError;
 use crate::fences::lengthen_outer_fences;
 use crate::ids::{normalize, slug, IdAllocator};
@@ -156,6 +157,8 @@ struct Builder<'a> {
     paragraph: Option<Collector>,
     code: Option<(Option<String>, Collector)>,
     items: Vec<ItemFrame>,
+    /// The first problem found in a block that must be valid (criteria).
+    error: Option<ImportError>,
 }
 
 impl<'a> Builder<'a> {
@@ -178,6 +181,7 @@ impl<'a> Builder<'a> {
             paragraph: None,
             code: None,
             items: Vec::new(),
+            error: None,
         }
     }
 
@@ -317,6 +321,7 @@ impl<'a> Builder<'a> {
                 tasks: Vec::new(),
                 steps: Vec::new(),
                 signoff: Vec::new(),
+                criteria: Vec::new(),
             },
             level,
             numbered,
@@ -431,6 +436,10 @@ impl<'a> Builder<'a> {
             }
         }
         self.meta_open = false;
+        if lang.as_deref() == Some("flightdeck-criteria") {
+            self.add_criteria(&c.text, c.line);
+            return Ok(());
+        }
         let title = self.last_text.take().filter(|t| !t.is_empty());
         let task_id = self.task_id();
         let phase_id = self.phase().id.clone();
@@ -455,6 +464,35 @@ impl<'a> Builder<'a> {
             (_, None) => unreachable!("phase() opened one"),
         }
         Ok(())
+    }
+
+    /// Parses a criteria block into the open phase; the first error is kept for `finish`.
+    fn add_criteria(&mut self, code: &str, line: u32) {
+        let phase_id = self.phase().id.clone();
+        match crate::criteria::parse_block(code, &phase_id, line) {
+            Ok(parsed) => {
+                for (name, line, kind) in parsed {
+                    let id = self
+                        .content_ids
+                        .hashed("g", &[&phase_id, &normalize(&name)]);
+                    let criterion = Criterion {
+                        id,
+                        name,
+                        phase: phase_id.clone(),
+                        line,
+                        kind,
+                    };
+                    self.phase().criteria.push(criterion);
+                }
+            }
+            Err((line, reason)) => {
+                self.error.get_or_insert(ImportError::BadCriteria {
+                    file: self.file.to_string(),
+                    line,
+                    reason,
+                });
+            }
+        }
     }
 
     /// Completes the innermost list item's own text (before a nested list or at its end).
@@ -524,6 +562,9 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(mut self) -> Result<Runbook, ImportError> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
         self.close_phase();
         let phases: Vec<Phase> = self
             .phases
@@ -535,6 +576,7 @@ impl<'a> Builder<'a> {
                     || !p.tasks.is_empty()
                     || !p.steps.is_empty()
                     || !p.signoff.is_empty()
+                    || !p.criteria.is_empty()
             })
             .map(|o| o.phase)
             .collect();

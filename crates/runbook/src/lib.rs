@@ -4,6 +4,7 @@
 //! [`Runbook`] with phases, tasks, checklist items, copyable code steps and sign-off fields, each
 //! with an id that stays the same when unrelated parts of the document are edited.
 
+mod criteria;
 mod diff;
 mod error;
 mod fences;
@@ -16,6 +17,7 @@ mod model;
 mod mojibake;
 mod role;
 
+pub use criteria::{Comparison, Criterion, CriterionKind};
 pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
 pub use generate::synthetic_runbook;

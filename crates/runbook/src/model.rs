@@ -1,10 +1,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::criteria::Criterion;
 use crate::role::Role;
 
 /// A runbook as read from its markdown: structure only, no progress state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Runbook {
     pub title: String,
@@ -64,7 +65,7 @@ pub struct MetaField {
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Phase {
     pub id: String,
@@ -85,6 +86,8 @@ pub struct Phase {
     /// Code blocks of the phase that are outside any task.
     pub steps: Vec<Step>,
     pub signoff: Vec<SignoffField>,
+    /// Go/no-go criteria declared in `flightdeck-criteria` blocks.
+    pub criteria: Vec<Criterion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -360,3 +360,54 @@ fn dependency_cycles_and_unknown_roles_are_refused_with_a_line() {
         "{err}"
     );
 }
+
+#[test]
+fn criteria_blocks_become_typed_criteria() {
+    let md = "# R\n\n## Phase 9: Go-Live\n\n### Go/No-Go Criteria\n\n- [ ] Error rate below 0.1%\n\n```flightdeck-criteria\n[[criterion]]\nname = \"5xx errors\"\nnamespace = \"AWS/ApplicationELB\"\nmetric = \"HTTPCode_Target_5XX_Count\"\ndimensions = { LoadBalancer = \"app/prod/1\" }\nstat = \"Sum\"\npass_when = \"<\"\nthreshold = 5\nfor = \"5m\"\n\n[[criterion]]\nname = \"All alarms green\"\nalarms = { allow = [\"noisy\"] }\n```\n";
+    let rb = parse("c.md", md.as_bytes()).unwrap();
+    let criteria = &rb.phases[0].criteria;
+    assert_eq!(criteria.len(), 2);
+    assert!(
+        rb.phases[0].steps.is_empty(),
+        "a criteria block is not a code step"
+    );
+    assert_eq!(criteria[0].line, 11);
+    match &criteria[0].kind {
+        flightdeck_runbook::CriterionKind::Metric {
+            stat,
+            period,
+            for_seconds,
+            threshold,
+            ..
+        } => {
+            assert_eq!(
+                (stat.as_str(), *period, *for_seconds, *threshold),
+                ("Sum", 60, 300, 5.0)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        criteria[1].kind,
+        flightdeck_runbook::CriterionKind::Alarms {
+            allow: vec!["noisy".into()]
+        }
+    );
+
+    let bad = md.replace("for = \"5m\"", "for = \"soon\"");
+    let err = parse("c.md", bad.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "runbook_bad_criteria");
+    assert!(
+        err.to_string().starts_with(
+            "c.md:11: go/no-go criteria: criterion '5xx errors' in phase-9: 'for = \"soon\"'"
+        ),
+        "{err}"
+    );
+    let typo = md.replace("threshold = 5", "treshold = 5");
+    let err = parse("c.md", typo.as_bytes()).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown field `treshold`"),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with("c.md:17:"), "{err}");
+}
