@@ -83,18 +83,29 @@ fn minutes(seconds: i64) -> String {
     }
 }
 
+/// How a metric series is judged.
+pub struct Rule<'a> {
+    pub period: u32,
+    pub pass_when: Comparison,
+    pub threshold: f64,
+    pub for_seconds: u32,
+    pub unit: Option<&'a str>,
+}
+
 /// Judges one metric series; `points` are in time order.
-#[allow(clippy::too_many_arguments)]
 pub fn judge_series(
     name: &str,
     points: &[Point],
-    period: u32,
-    pass_when: Comparison,
-    threshold: f64,
-    for_seconds: u32,
-    unit: Option<&str>,
+    rule: &Rule<'_>,
     window_minutes: u32,
 ) -> (Status, Option<f64>, String) {
+    let Rule {
+        period,
+        pass_when,
+        threshold,
+        for_seconds,
+        unit,
+    } = *rule;
     let Some(latest) = points.last() else {
         return (
             Status::Inconclusive,
@@ -294,16 +305,15 @@ pub async fn evaluate(
                 ..
             } => {
                 let points = series.get(&format!("m{i}")).cloned().unwrap_or_default();
-                let (status, value, sentence) = judge_series(
-                    &c.name,
-                    &points,
-                    *period,
-                    *pass_when,
-                    *threshold,
-                    *for_seconds,
-                    unit.as_deref(),
-                    window_minutes,
-                );
+                let rule = Rule {
+                    period: *period,
+                    pass_when: *pass_when,
+                    threshold: *threshold,
+                    for_seconds: *for_seconds,
+                    unit: unit.as_deref(),
+                };
+                let (status, value, sentence) =
+                    judge_series(&c.name, &points, &rule, window_minutes);
                 CriterionResult {
                     id: c.id.clone(),
                     name: c.name.clone(),
@@ -366,6 +376,16 @@ pub async fn evaluate_in(
 mod tests {
     use super::*;
 
+    fn rule(threshold: f64, for_seconds: u32, unit: Option<&str>) -> Rule<'_> {
+        Rule {
+            period: 60,
+            pass_when: Comparison::Below,
+            threshold,
+            for_seconds,
+            unit,
+        }
+    }
+
     fn series(values: &[f64]) -> Vec<Point> {
         values
             .iter()
@@ -380,16 +400,8 @@ mod tests {
     #[test]
     fn a_long_breach_fails_with_its_sentence() {
         let points = series(&[1.2, 1.5, 2.4, 2.2, 2.6, 2.1, 2.3, 2.2, 2.5, 1.1]);
-        let (status, value, sentence) = judge_series(
-            "p95 latency",
-            &points,
-            60,
-            Comparison::Below,
-            2.0,
-            300,
-            Some("s"),
-            30,
-        );
+        let (status, value, sentence) =
+            judge_series("p95 latency", &points, &rule(2.0, 300, Some("s")), 30);
         assert_eq!(status, Status::Fail);
         assert_eq!(value, Some(2.6));
         assert_eq!(sentence, "p95 latency 2.6 s >= 2 s for 7 minutes");
@@ -398,16 +410,8 @@ mod tests {
     #[test]
     fn a_short_spike_passes_and_says_so() {
         let points = series(&[0.2, 0.3, 7.0, 8.0, 0.4]);
-        let (status, _, sentence) = judge_series(
-            "Error rate",
-            &points,
-            60,
-            Comparison::Below,
-            5.0,
-            300,
-            Some("%"),
-            30,
-        );
+        let (status, _, sentence) =
+            judge_series("Error rate", &points, &rule(5.0, 300, Some("%")), 30);
         assert_eq!(status, Status::Pass);
         assert_eq!(
             sentence,
@@ -417,8 +421,7 @@ mod tests {
 
     #[test]
     fn no_data_is_inconclusive() {
-        let (status, value, sentence) =
-            judge_series("Throttles", &[], 60, Comparison::AtMost, 0.0, 0, None, 30);
+        let (status, value, sentence) = judge_series("Throttles", &[], &rule(0.0, 0, None), 30);
         assert_eq!((status, value), (Status::Inconclusive, None));
         assert_eq!(sentence, "no data for Throttles in the last 30 minutes");
     }
@@ -431,7 +434,7 @@ mod tests {
                 .into_iter()
                 .map(|p| Point { t: p.t + 3600, ..p }),
         );
-        let (status, _, _) = judge_series("x", &points, 60, Comparison::Below, 5.0, 300, None, 120);
+        let (status, _, _) = judge_series("x", &points, &rule(5.0, 300, None), 120);
         assert_eq!(status, Status::Pass);
     }
 }

@@ -153,18 +153,30 @@ fn valid_stat(stat: &str) -> bool {
         .is_some_and(|p| p > 0.0 && p < 100.0)
 }
 
+/// One criterion read from a block, before it gets its id.
+pub struct Parsed {
+    pub name: String,
+    pub line: u32,
+    pub kind: CriterionKind,
+}
+
+/// Where a block is wrong, and why.
+pub struct BlockError {
+    pub line: u32,
+    pub reason: String,
+}
+
 /// Parses one criteria block; errors give the line in the runbook and the reason.
-pub fn parse_block(
-    code: &str,
-    phase: &str,
-    first_line: u32,
-) -> Result<Vec<(String, u32, CriterionKind)>, (u32, String)> {
+pub fn parse_block(code: &str, phase: &str, first_line: u32) -> Result<Vec<Parsed>, BlockError> {
     let block: Block = toml::from_str(code).map_err(|e| {
         let line = e
             .span()
             .map(|s| code[..s.start].matches('\n').count() as u32)
             .unwrap_or(0);
-        (first_line + 1 + line, e.message().to_string())
+        BlockError {
+            line: first_line + 1 + line,
+            reason: e.message().to_string(),
+        }
     })?;
     let mut out = Vec::new();
     for raw in block.criterion {
@@ -172,7 +184,12 @@ pub fn parse_block(
             .find(&format!("\"{}\"", raw.name))
             .map(|at| first_line + 1 + code[..at].matches('\n').count() as u32)
             .unwrap_or(first_line);
-        let bad = |why: String| Err((line, format!("criterion '{}' in {phase}: {why}", raw.name)));
+        let bad = |why: String| {
+            Err(BlockError {
+                line,
+                reason: format!("criterion '{}' in {phase}: {why}", raw.name),
+            })
+        };
         let kind = if let Some(alarms) = raw.alarms {
             CriterionKind::Alarms {
                 allow: alarms.allow,
@@ -216,7 +233,11 @@ pub fn parse_block(
                 unit: raw.unit,
             }
         };
-        out.push((raw.name, line, kind));
+        out.push(Parsed {
+            name: raw.name,
+            line,
+            kind,
+        });
     }
     Ok(out)
 }

@@ -471,7 +471,7 @@ impl<'a> Builder<'a> {
         let phase_id = self.phase().id.clone();
         match crate::criteria::parse_block(code, &phase_id, line) {
             Ok(parsed) => {
-                for (name, line, kind) in parsed {
+                for crate::criteria::Parsed { name, line, kind } in parsed {
                     let id = self
                         .content_ids
                         .hashed("g", &[&phase_id, &normalize(&name)]);
@@ -485,7 +485,7 @@ impl<'a> Builder<'a> {
                     self.phase().criteria.push(criterion);
                 }
             }
-            Err((line, reason)) => {
+            Err(crate::criteria::BlockError { line, reason }) => {
                 self.error.get_or_insert(ImportError::BadCriteria {
                     file: self.file.to_string(),
                     line,
