@@ -489,3 +489,34 @@ async fn signing_a_phase_off_opens_the_next_gate() -> Result<()> {
     assert_eq!(store.item(FIXTURE_KEY, item)?.state, None);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    {
+        // The run command's world: moto (found in .venv) seeded as DEMO, and the demo runbook.
+        let mut store = flightdeck_core::open_store(data.path())?;
+        flightdeck_core::ensure_demo(&mut store)?;
+        flightdeck_core::demo_up(&mut store, &flightdeck_vault::Vault::new(), data.path()).await?;
+    }
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    css(&client, "[data-testid=open-board]")
+        .await?
+        .click()
+        .await?;
+    let verdict = wait_for_attr(&client, "[data-testid=verdict]", "data-verdict", "go").await?;
+    assert!(verdict.starts_with("GO"), "{verdict}");
+    let board = css(&client, "[aria-label='Go/no-go board']")
+        .await?
+        .text()
+        .await?;
+    assert!(board.contains("ECS CPU"), "{board}");
+    assert!(board.contains("no CloudWatch alarm is in ALARM"), "{board}");
+    screenshot(&client, "board.png").await?;
+    client.close().await?;
+    flightdeck_core::demo_down(data.path())?;
+    Ok(())
+}

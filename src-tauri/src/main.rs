@@ -2,6 +2,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod board_commands;
 mod commands;
 mod environment_commands;
 mod signoff_commands;
@@ -58,6 +59,7 @@ fn main() {
             signoff_commands::decide,
             signoff_commands::decisions,
             signoff_commands::verify_audit,
+            board_commands::go_no_go,
         ])
         .run(tauri::generate_context!())
         .expect("the Flightdeck window could not start");

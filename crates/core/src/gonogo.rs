@@ -3,7 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use flightdeck_cloud::{evaluate_in, sdk_config, Evaluation};
-use flightdeck_store::Store;
+use flightdeck_runbook::Runbook;
+use flightdeck_store::{Environment, Store};
 use flightdeck_vault::Vault;
 
 use crate::Error;
@@ -18,6 +19,20 @@ pub async fn go_no_go(
     window: Duration,
 ) -> Result<Evaluation, Error> {
     let runbook = store.document(key)?;
+    let env = store.environment(env_name)?;
+    evaluate_runbook(&runbook, &env, vault, phase, window).await
+}
+
+/// [`go_no_go`] for a runbook and environment already read from the store (the app holds the
+/// store's lock only while reading).
+pub async fn evaluate_runbook(
+    runbook: &Runbook,
+    env: &Environment,
+    vault: &Vault,
+    phase: Option<&str>,
+    window: Duration,
+) -> Result<Evaluation, Error> {
+    let key = flightdeck_runbook::slug(&runbook.title);
     let criteria: Vec<_> = runbook
         .phases
         .iter()
@@ -30,7 +45,6 @@ pub async fn go_no_go(
             phase.map(|p| format!(" in {p}")).unwrap_or_default()
         )));
     }
-    let env = store.environment(env_name)?;
-    let config = sdk_config(&env, vault).await?;
+    let config = sdk_config(env, vault).await?;
     Ok(evaluate_in(&config, &criteria, window, SystemTime::now()).await?)
 }

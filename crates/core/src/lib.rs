@@ -25,7 +25,7 @@ pub use environments::{
     EnvironmentInput, EnvironmentView,
 };
 pub use error::{ApiError, Error};
-pub use gonogo::go_no_go;
+pub use gonogo::{evaluate_runbook, go_no_go};
 pub use item_change::change_item;
 pub use runbook_file::{import_file, read_runbook};
 pub use signoff::{

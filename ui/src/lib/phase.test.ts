@@ -20,6 +20,7 @@ const phase: Phase = {
   tasks: [{ id: "phase-8/task-8-1", number: "8.1", title: "Task 8.1", line: 20, meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] }, steps: [] }],
   steps: [],
   signoff: [],
+  criteria: [],
 };
 
 describe("phaseBlocks", () => {
