@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev xvfb xauth webkit2gtk-driver
   dbus-x11 at-spi2-core curl ca-certificates gnome-keyring libdbus-1-dev
+  libfontconfig1-dev fonts-dejavu-core
 )
 
 missing=()

@@ -515,6 +515,23 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         .await?;
     assert!(board.contains("ECS CPU"), "{board}");
     assert!(board.contains("no CloudWatch alarm is in ALARM"), "{board}");
+    let chart = css(&client, "img.chart").await?;
+    assert!(chart
+        .attr("src")
+        .await?
+        .unwrap_or_default()
+        .starts_with("data:image/svg+xml"));
+    let drawn = client
+        .execute(
+            "return document.querySelector('img.chart').naturalWidth",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        drawn.as_u64(),
+        Some(640),
+        "the chart image decoded at its size"
+    );
     screenshot(&client, "board.png").await?;
     client.close().await?;
     flightdeck_core::demo_down(data.path())?;

@@ -53,6 +53,36 @@ pub struct CriterionResult {
     pub value: Option<f64>,
     pub sentence: String,
     pub points: Vec<Point>,
+    pub threshold: Option<f64>,
+    pub unit: Option<String>,
+    /// Time spans (seconds since the epoch) whose points breach the threshold.
+    pub breaches: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Span {
+    pub from: i64,
+    pub to: i64,
+}
+
+/// The runs of breaching points, each from its first point to one period after its last.
+pub fn breach_spans(points: &[Point], rule: &Rule<'_>) -> Vec<Span> {
+    let period = i64::from(rule.period);
+    let mut spans: Vec<Span> = Vec::new();
+    for p in points
+        .iter()
+        .filter(|p| !rule.pass_when.passes(p.v, rule.threshold))
+    {
+        match spans.last_mut() {
+            Some(last) if p.t - (last.to - period) <= period => last.to = p.t + period,
+            _ => spans.push(Span {
+                from: p.t,
+                to: p.t + period,
+            }),
+        }
+    }
+    spans
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -320,7 +350,10 @@ pub async fn evaluate(
                     status,
                     value,
                     sentence,
+                    breaches: breach_spans(&points, &rule),
                     points,
+                    threshold: Some(*threshold),
+                    unit: unit.clone(),
                 }
             }
             CriterionKind::Alarms { allow } => {
@@ -338,6 +371,9 @@ pub async fn evaluate(
                     value: Some(bad.len() as f64),
                     sentence,
                     points: Vec::new(),
+                    threshold: None,
+                    unit: None,
+                    breaches: Vec::new(),
                 }
             }
         })
@@ -424,6 +460,25 @@ mod tests {
         let (status, value, sentence) = judge_series("Throttles", &[], &rule(0.0, 0, None), 30);
         assert_eq!((status, value), (Status::Inconclusive, None));
         assert_eq!(sentence, "no data for Throttles in the last 30 minutes");
+    }
+
+    #[test]
+    fn breach_spans_cover_each_run() {
+        let points = series(&[1.0, 9.0, 9.0, 1.0, 9.0]);
+        let spans = breach_spans(&points, &rule(5.0, 0, None));
+        assert_eq!(
+            spans,
+            vec![
+                Span {
+                    from: 1_000_060,
+                    to: 1_000_180
+                },
+                Span {
+                    from: 1_000_240,
+                    to: 1_000_300
+                }
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! data lives, reading runbook files, importing them, and the embedded demo.
 
 mod audit_check;
+mod board;
 mod data_dir;
 mod decision;
 mod demo;
@@ -16,6 +17,7 @@ mod signoff;
 mod views;
 
 pub use audit_check::{export_audit, verify_audit, AuditReport};
+pub use board::{board, Board};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};
 pub use decision::decide;
 pub use demo::{ensure_demo, DEMO_RUNBOOK};

@@ -10,7 +10,7 @@ import type { PhaseGate } from "../bindings/PhaseGate";
 import type { SignoffRecord } from "../bindings/SignoffRecord";
 import type { SignoffRequest } from "../bindings/SignoffRequest";
 import type { EnvironmentInput } from "../bindings/EnvironmentInput";
-import type { Evaluation } from "../bindings/Evaluation";
+import type { Board } from "../bindings/Board";
 import type { EnvironmentView } from "../bindings/EnvironmentView";
 import type { ImportOutcome } from "../bindings/ImportOutcome";
 import type { ItemUpdate } from "../bindings/ItemUpdate";
@@ -57,5 +57,6 @@ export const api = {
   decide: (key: string, decision: Decision, reason: string) => call<DecisionRecord>("decide", { key, decision, reason }),
   decisions: (key: string) => call<DecisionRecord[]>("decisions", { key }),
   verifyAudit: () => call<AuditReport>("verify_audit"),
-  goNoGo: (key: string, env: string, windowMinutes: number) => call<Evaluation>("go_no_go", { key, env, windowMinutes }),
+  goNoGo: (key: string, env: string, windowMinutes: number, dark: boolean) =>
+    call<Board>("go_no_go", { key, env, windowMinutes, dark }),
 };

@@ -10,3 +10,8 @@ export function ago(then: Date, now: Date): string {
   if (seconds < 60) return `${seconds} s ago`;
   return `${Math.floor(seconds / 60)} min ago`;
 }
+
+/** An SVG drawn in Rust, as an image source: scripts in it never run. */
+export function svgSource(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}

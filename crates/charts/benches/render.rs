@@ -1,0 +1,41 @@
+use criterion::{criterion_group, criterion_main, Criterion};
+use flightdeck_charts::{render_svg, Chart, Theme};
+
+fn eight_charts_of_10k_points(c: &mut Criterion) {
+    let series: Vec<Vec<(i64, f64)>> = (0..8)
+        .map(|k| {
+            (0..10_000)
+                .map(|i| {
+                    (
+                        1_763_900_000 + i * 10,
+                        50.0 + 20.0 * ((i + k * 7) as f64 / 300.0).sin(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let breaches = [(1_763_920_000, 1_763_930_000)];
+    let mut group = c.benchmark_group("charts");
+    group.sample_size(10);
+    group.bench_function("render 8 charts x 10,000 points to SVG", |b| {
+        b.iter(|| {
+            series
+                .iter()
+                .map(|points| {
+                    let chart = Chart {
+                        title: "ECS CPU",
+                        unit: Some("%"),
+                        points,
+                        threshold: Some(65.0),
+                        breaches: &breaches,
+                    };
+                    render_svg(&chart, Theme::Light, 640, 240).unwrap().len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, eight_charts_of_10k_points);
+criterion_main!(benches);

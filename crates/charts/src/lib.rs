@@ -1,0 +1,216 @@
+//! Metric charts for the go/no-go board, rendered in Rust with plotters: the series, its
+//! threshold as a dashed line, and the intervals that breach it shaded. SVG, in light or dark.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ChartError {
+    #[error("the chart could not be drawn: {0}")]
+    Draw(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+struct Palette {
+    background: RGBColor,
+    text: RGBColor,
+    grid: RGBColor,
+    line: RGBColor,
+    threshold: RGBColor,
+    breach: RGBAColor,
+}
+
+fn palette(theme: Theme) -> Palette {
+    match theme {
+        Theme::Light => Palette {
+            background: RGBColor(255, 255, 255),
+            text: RGBColor(27, 34, 48),
+            grid: RGBColor(226, 230, 236),
+            line: RGBColor(31, 95, 209),
+            threshold: RGBColor(198, 47, 47),
+            breach: RGBColor(198, 47, 47).mix(0.15),
+        },
+        Theme::Dark => Palette {
+            background: RGBColor(26, 32, 41),
+            text: RGBColor(227, 232, 239),
+            grid: RGBColor(44, 52, 64),
+            line: RGBColor(91, 141, 239),
+            threshold: RGBColor(239, 106, 106),
+            breach: RGBColor(239, 106, 106).mix(0.22),
+        },
+    }
+}
+
+/// One metric series to draw. Times are seconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart<'a> {
+    pub title: &'a str,
+    pub unit: Option<&'a str>,
+    pub points: &'a [(i64, f64)],
+    pub threshold: Option<f64>,
+    /// Time intervals that breach the threshold, shaded.
+    pub breaches: &'a [(i64, i64)],
+}
+
+fn clock(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .map(|d| format!("{:02}:{:02}", d.hour(), d.minute()))
+        .unwrap_or_default()
+}
+
+fn axis_label(v: f64, unit: Option<&str>) -> String {
+    let n = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    };
+    match unit {
+        Some("%") => format!("{n}%"),
+        Some(u) => format!("{n} {u}"),
+        None => n,
+    }
+}
+
+/// Renders the chart as an SVG document of `width` x `height` pixels.
+pub fn render_svg(
+    chart: &Chart<'_>,
+    theme: Theme,
+    width: u32,
+    height: u32,
+) -> Result<String, ChartError> {
+    let colours = palette(theme);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let draw = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
+        root.fill(&colours.background).map_err(|e| draw(&e))?;
+        let font = ("sans-serif", 12).into_font().color(&colours.text);
+        if chart.points.is_empty() {
+            let style = font.clone().pos(Pos::new(HPos::Center, VPos::Center));
+            root.draw_text("no data", &style, (width as i32 / 2, height as i32 / 2))
+                .map_err(|e| draw(&e))?;
+            root.present().map_err(|e| draw(&e))?;
+            drop(root);
+            return Ok(svg);
+        }
+        let (t0, t1) = (
+            chart.points[0].0,
+            chart.points[chart.points.len() - 1]
+                .0
+                .max(chart.points[0].0 + 60),
+        );
+        let values = chart.points.iter().map(|p| p.1).chain(chart.threshold);
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.05).max(1e-6);
+        let (y0, y1) = ((lo - pad).min(0.0_f64.max(lo - pad)), hi + pad);
+        let mut plot = ChartBuilder::on(&root)
+            .caption(
+                chart.title,
+                ("sans-serif", 14).into_font().color(&colours.text),
+            )
+            .margin(8)
+            .x_label_area_size(24)
+            .y_label_area_size(56)
+            .build_cartesian_2d(t0..t1, y0..y1)
+            .map_err(|e| draw(&e))?;
+        plot.configure_mesh()
+            .light_line_style(colours.background)
+            .bold_line_style(colours.grid)
+            .axis_style(colours.grid)
+            .label_style(font.clone())
+            .x_labels(6)
+            .y_labels(5)
+            .x_label_formatter(&|t| clock(*t))
+            .y_label_formatter(&|v| axis_label(*v, chart.unit))
+            .draw()
+            .map_err(|e| draw(&e))?;
+        plot.draw_series(
+            chart
+                .breaches
+                .iter()
+                .map(|(a, b)| Rectangle::new([(*a, y0), (*b, y1)], colours.breach.filled())),
+        )
+        .map_err(|e| draw(&e))?;
+        plot.draw_series(LineSeries::new(
+            chart.points.iter().copied(),
+            colours.line.stroke_width(2),
+        ))
+        .map_err(|e| draw(&e))?;
+        if let Some(threshold) = chart.threshold {
+            let dashes = (0..40).map(|i| {
+                let step = (t1 - t0) as f64 / 40.0;
+                let a = t0 + (i as f64 * step) as i64;
+                let b = t0 + ((i as f64 + 0.6) * step) as i64;
+                PathElement::new(
+                    vec![(a, threshold), (b, threshold)],
+                    colours.threshold.stroke_width(2),
+                )
+            });
+            plot.draw_series(dashes).map_err(|e| draw(&e))?;
+        }
+        root.present().map_err(|e| draw(&e))?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points() -> Vec<(i64, f64)> {
+        (0..30)
+            .map(|i| (1_763_900_000 + i * 60, 1.0 + (i as f64 / 3.0).sin()))
+            .collect()
+    }
+
+    #[test]
+    fn draws_series_threshold_breaches_and_labels() {
+        let points = points();
+        let chart = Chart {
+            title: "p95 latency",
+            unit: Some("s"),
+            points: &points,
+            threshold: Some(1.5),
+            breaches: &[(1_763_900_300, 1_763_900_600)],
+        };
+        let svg = render_svg(&chart, Theme::Light, 640, 240).unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("p95 latency"));
+        assert!(svg.contains("<polyline"), "the series is drawn");
+        assert!(svg.contains("1.5 s"), "axis labels carry the unit");
+        assert!(
+            svg.contains("#C62F2F") || svg.contains("#c62f2f"),
+            "threshold and breach in red"
+        );
+        let dark = render_svg(&chart, Theme::Dark, 640, 240).unwrap();
+        assert!(
+            dark.contains("#1A2029") || dark.contains("#1a2029"),
+            "dark background"
+        );
+    }
+
+    #[test]
+    fn an_empty_series_says_no_data() {
+        let chart = Chart {
+            title: "x",
+            unit: None,
+            points: &[],
+            threshold: None,
+            breaches: &[],
+        };
+        assert!(render_svg(&chart, Theme::Light, 320, 120)
+            .unwrap()
+            .contains("no data"));
+    }
+}
