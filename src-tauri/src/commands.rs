@@ -24,6 +24,20 @@ pub(crate) fn store<'a>(state: &'a State<'_, AppState>) -> Result<MutexGuard<'a,
     })
 }
 
+/// The store, locked, and the saved identity that every change is made as.
+pub(crate) fn store_and_actor<'a>(
+    state: &'a State<'_, AppState>,
+) -> Result<(MutexGuard<'a, Store>, Actor)> {
+    let store = store(state)?;
+    let actor = store.identity()?.ok_or_else(|| {
+        ApiError::new(
+            "no_identity",
+            "tell Flightdeck who you are before changing anything",
+        )
+    })?;
+    Ok((store, actor))
+}
+
 #[derive(Serialize, TS)]
 #[ts(export)]
 pub struct AppInfo {
@@ -56,13 +70,7 @@ pub fn set_item(
     item: String,
     update: ItemUpdate,
 ) -> Result<ItemView> {
-    let mut store = store(&state)?;
-    let actor = store.identity()?.ok_or_else(|| {
-        ApiError::new(
-            "no_identity",
-            "tell Flightdeck who you are before changing items",
-        )
-    })?;
+    let (mut store, actor) = store_and_actor(&state)?;
     if let Some(note) = &update.note {
         if note.len() > 10_000 {
             return Err(ApiError::new(

@@ -1,15 +1,11 @@
 //! Sign-off, gate, decision and audit commands. Who acts is the saved identity, checked in Rust.
 
-use flightdeck_core::{ApiError, AuditReport, PhaseGate, SignoffRequest};
+use flightdeck_core::{AuditReport, PhaseGate, SignoffRequest};
 use flightdeck_store::{Decision, DecisionRecord, SignoffRecord};
 use tauri::State;
 
-use crate::commands::{store, Result};
+use crate::commands::{store, store_and_actor, Result};
 use crate::AppState;
-
-fn no_identity() -> ApiError {
-    ApiError::new("no_identity", "tell Flightdeck who you are first")
-}
 
 #[tauri::command]
 pub fn phase_gate(state: State<'_, AppState>, key: String, phase: String) -> Result<PhaseGate> {
@@ -23,8 +19,7 @@ pub fn sign_off(
     phase: String,
     request: SignoffRequest,
 ) -> Result<SignoffRecord> {
-    let mut store = store(&state)?;
-    let actor = store.identity()?.ok_or_else(no_identity)?;
+    let (mut store, actor) = store_and_actor(&state)?;
     Ok(flightdeck_core::sign_off(
         &mut store,
         &state.vault,
@@ -42,8 +37,7 @@ pub fn decide(
     decision: Decision,
     reason: String,
 ) -> Result<DecisionRecord> {
-    let mut store = store(&state)?;
-    let actor = store.identity()?.ok_or_else(no_identity)?;
+    let (mut store, actor) = store_and_actor(&state)?;
     Ok(flightdeck_core::decide(
         &mut store,
         &state.vault,

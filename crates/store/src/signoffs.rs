@@ -77,6 +77,18 @@ pub struct DecisionRecord {
     pub signed: Signed,
 }
 
+/// Columns 4 to 9 of a signoffs or decisions row: signer, role, time, digest, signature, key.
+fn signed_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signed> {
+    Ok(Signed {
+        signer: r.get(4)?,
+        role: r.get(5)?,
+        at: r.get(6)?,
+        digest: r.get(7)?,
+        signature: r.get(8)?,
+        public_key: r.get(9)?,
+    })
+}
+
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("records serialise")
 }
@@ -189,14 +201,7 @@ impl Store {
                 phase_id: r.get(1)?,
                 answers: parse(&r.get::<_, String>(2)?)?,
                 waivers: parse(&r.get::<_, String>(3)?)?,
-                signed: Signed {
-                    signer: r.get(4)?,
-                    role: r.get(5)?,
-                    at: r.get(6)?,
-                    digest: r.get(7)?,
-                    signature: r.get(8)?,
-                    public_key: r.get(9)?,
-                },
+                signed: signed_from(r)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -265,14 +270,7 @@ impl Store {
                 decision,
                 reason: r.get(2)?,
                 evidence: parse(&r.get::<_, String>(3)?)?,
-                signed: Signed {
-                    signer: r.get(4)?,
-                    role: r.get(5)?,
-                    at: r.get(6)?,
-                    digest: r.get(7)?,
-                    signature: r.get(8)?,
-                    public_key: r.get(9)?,
-                },
+                signed: signed_from(r)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
