@@ -2,7 +2,7 @@
 //! sign-off needs every item done or waived with a reason, answers every YES/NO question, and
 //! signs a digest of the phase's state. Any later change to that state makes it stale.
 
-use flightdeck_runbook::{Phase, Role, SignoffKind};
+use flightdeck_runbook::{Phase, Role, Runbook, SignoffKind};
 use flightdeck_store::{Actor, Answer, ItemState, SignoffRecord, Store, Waiver};
 use flightdeck_vault::Vault;
 use serde::{Deserialize, Serialize};
@@ -94,15 +94,20 @@ fn phase_digest(
     })))
 }
 
-/// The gate and sign-off state of one phase.
-pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate, Error> {
-    let runbook = store.document(key)?;
-    let this = phase(&runbook, phase_id, key)?;
+/// A phase's sign-offs and whether they sign it off.
+struct SignoffState {
+    signoffs: Vec<SignoffView>,
+    missing_roles: Vec<Role>,
+    signed_off: bool,
+    answered_no: Option<String>,
+}
+
+fn signoff_state(store: &Store, key: &str, this: &Phase) -> Result<SignoffState, Error> {
     let signoffs: Vec<SignoffView> = store
-        .signoffs(key, phase_id)?
+        .signoffs(key, &this.id)?
         .into_iter()
         .map(|record| {
-            let stale = phase_digest(store, key, phase_id, &record)? != record.signed.digest;
+            let stale = phase_digest(store, key, &this.id, &record)? != record.signed.digest;
             let registered = store.signer_key(&record.signed.signer)?;
             let invalid = registered.as_deref() != Some(record.signed.public_key.as_str())
                 || !verify(&record.signed, &record.signed.public_key);
@@ -130,30 +135,7 @@ pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate,
         .flat_map(|s| s.record.answers.iter())
         .find(|a| !a.yes)
         .map(|a| a.label.clone());
-    let mut blocked_by = Vec::new();
-    for dep in &this.depends_on {
-        let dep_phase = phase(&runbook, dep, key)?;
-        let gate = phase_gate(store, key, dep)?;
-        let reason = if let Some(no) = &gate.answered_no {
-            Some(format!("answered NO to '{no}'"))
-        } else if gate.signoffs.iter().any(|s| s.stale) && !gate.signed_off {
-            Some("its sign-off is stale: the phase changed after it was signed".to_string())
-        } else if !gate.signed_off {
-            Some("not signed off yet".to_string())
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
-            blocked_by.push(GateBlock {
-                phase: dep.clone(),
-                title: dep_phase.title.clone(),
-                reason,
-            });
-        }
-    }
-    Ok(PhaseGate {
-        phase: phase_id.to_string(),
-        blocked_by,
+    Ok(SignoffState {
         signed_off: signed && answered_no.is_none(),
         signoffs,
         missing_roles,
@@ -161,15 +143,68 @@ pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate,
     })
 }
 
+/// What keeps `this` closed: each phase it depends on that is not signed off, and why.
+fn blocked_by(
+    store: &Store,
+    key: &str,
+    runbook: &Runbook,
+    this: &Phase,
+) -> Result<Vec<GateBlock>, Error> {
+    let mut blocks = Vec::new();
+    for dep in &this.depends_on {
+        let dep_phase = phase(runbook, dep, key)?;
+        let state = signoff_state(store, key, dep_phase)?;
+        let reason = if let Some(no) = &state.answered_no {
+            format!("answered NO to '{no}'")
+        } else if state.signed_off {
+            continue;
+        } else if state.signoffs.iter().any(|s| s.stale) {
+            "its sign-off is stale: the phase changed after it was signed".to_string()
+        } else {
+            "not signed off yet".to_string()
+        };
+        blocks.push(GateBlock {
+            phase: dep.clone(),
+            title: dep_phase.title.clone(),
+            reason,
+        });
+    }
+    Ok(blocks)
+}
+
+/// The gate and sign-off state of one phase.
+pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate, Error> {
+    let runbook = store.document(key)?;
+    let this = phase(&runbook, phase_id, key)?;
+    let state = signoff_state(store, key, this)?;
+    Ok(PhaseGate {
+        phase: phase_id.to_string(),
+        blocked_by: blocked_by(store, key, &runbook, this)?,
+        signoffs: state.signoffs,
+        missing_roles: state.missing_roles,
+        signed_off: state.signed_off,
+        answered_no: state.answered_no,
+    })
+}
+
 /// Refuses work on a phase whose gate is closed.
 pub fn require_open(store: &Store, key: &str, phase_id: &str) -> Result<(), Error> {
-    let gate = phase_gate(store, key, phase_id)?;
-    match gate.blocked_by.first() {
+    let runbook = store.document(key)?;
+    refuse_if_closed(store, key, &runbook, phase(&runbook, phase_id, key)?)
+}
+
+fn refuse_if_closed(
+    store: &Store,
+    key: &str,
+    runbook: &Runbook,
+    this: &Phase,
+) -> Result<(), Error> {
+    match blocked_by(store, key, runbook, this)?.into_iter().next() {
         None => Ok(()),
         Some(block) => Err(Error::GateClosed {
-            phase: phase_id.to_string(),
-            waiting_for: block.title.clone(),
-            reason: block.reason.clone(),
+            phase: this.id.clone(),
+            waiting_for: block.title,
+            reason: block.reason,
         }),
     }
 }
@@ -210,7 +245,7 @@ pub fn sign_off(
             }
         )));
     }
-    require_open(store, key, phase_id)?;
+    refuse_if_closed(store, key, &runbook, this)?;
     let questions: Vec<&str> = this
         .signoff
         .iter()
