@@ -5,9 +5,13 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, StateValue};
+use aws_sdk_cloudwatch::types::{
+    Dimension, HistoryItemType, Metric, MetricAlarm, MetricDataQuery, MetricStat, StateValue,
+};
 use aws_smithy_types::DateTime;
-use flightdeck_runbook::{Comparison, Criterion, CriterionKind};
+use flightdeck_runbook::{
+    expression_names, Comparison, Criterion, CriterionKind, MetricRef, Series,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -57,6 +61,19 @@ pub struct CriterionResult {
     pub unit: Option<String>,
     /// Time spans (seconds since the epoch) whose points breach the threshold.
     pub breaches: Vec<Span>,
+    /// State changes of the CloudWatch alarms on this criterion's metrics, in the window.
+    pub marks: Vec<AlarmMark>,
+}
+
+/// An alarm changing state, marked on a chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AlarmMark {
+    /// Seconds since the Unix epoch.
+    pub t: i64,
+    pub alarm: String,
+    /// The state entered: OK, ALARM or INSUFFICIENT_DATA.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -83,6 +100,19 @@ pub fn breach_spans(points: &[Point], rule: &Rule<'_>) -> Vec<Span> {
         }
     }
     spans
+}
+
+impl Verdict {
+    /// GO only when there are results and every one passes; any failure is NO-GO.
+    pub fn of(results: &[CriterionResult]) -> Verdict {
+        if results.iter().any(|r| r.status == Status::Fail) {
+            Verdict::NoGo
+        } else if results.is_empty() || results.iter().any(|r| r.status == Status::Inconclusive) {
+            Verdict::Inconclusive
+        } else {
+            Verdict::Go
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -191,38 +221,123 @@ pub fn judge_series(
     (Status::Pass, Some(latest.v), sentence)
 }
 
-fn query(id: String, kind: &CriterionKind) -> Option<MetricDataQuery> {
-    let CriterionKind::Metric {
-        namespace,
-        metric,
-        dimensions,
-        stat,
-        period,
-        ..
-    } = kind
-    else {
-        return None;
-    };
-    let dims = dimensions
+fn stat_query(id: String, m: &MetricRef, period: u32, return_data: bool) -> MetricDataQuery {
+    let dims = m
+        .dimensions
         .iter()
         .map(|(k, v)| Dimension::builder().name(k).value(v).build());
     let metric = Metric::builder()
-        .namespace(namespace)
-        .metric_name(metric)
+        .namespace(&m.namespace)
+        .metric_name(&m.metric)
         .set_dimensions(Some(dims.collect()))
         .build();
     let stat = MetricStat::builder()
         .metric(metric)
-        .period(*period as i32)
-        .stat(stat)
+        .period(period as i32)
+        .stat(&m.stat)
         .build();
-    Some(
-        MetricDataQuery::builder()
-            .id(id)
-            .metric_stat(stat)
-            .return_data(true)
-            .build(),
-    )
+    MetricDataQuery::builder()
+        .id(id)
+        .metric_stat(stat)
+        .return_data(return_data)
+        .build()
+}
+
+/// Replaces each metric name in a metric-math expression with its query id.
+fn rewrite(expression: &str, prefix: &str) -> String {
+    let names = expression_names(expression);
+    let mut out = String::with_capacity(expression.len() + 16);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if names.contains(&word.as_str()) {
+            out.push_str(prefix);
+            out.push('_');
+        }
+        out.push_str(word);
+        word.clear();
+    };
+    for c in expression.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The queries of one criterion, the one whose series is returned last; empty for criteria
+/// that are not metric criteria.
+fn queries(id: &str, kind: &CriterionKind) -> Vec<MetricDataQuery> {
+    let CriterionKind::Metric { series, period, .. } = kind else {
+        return Vec::new();
+    };
+    match series {
+        Series::Stat { metric } => vec![stat_query(id.to_string(), metric, *period, true)],
+        Series::Math {
+            expression,
+            metrics,
+        } => {
+            let mut out: Vec<MetricDataQuery> = metrics
+                .iter()
+                .map(|(name, m)| stat_query(format!("{id}_{name}"), m, *period, false))
+                .collect();
+            out.push(
+                MetricDataQuery::builder()
+                    .id(id)
+                    .expression(rewrite(expression, id))
+                    .period(*period as i32)
+                    .return_data(true)
+                    .build(),
+            );
+            out
+        }
+    }
+}
+
+/// Packs each criterion's queries, kept together, into calls of at most 500 queries.
+fn pack(groups: Vec<Vec<MetricDataQuery>>) -> Vec<Vec<MetricDataQuery>> {
+    let mut calls: Vec<Vec<MetricDataQuery>> = Vec::new();
+    for group in groups.into_iter().filter(|g| !g.is_empty()) {
+        match calls.last_mut() {
+            Some(call) if call.len() + group.len() <= QUERIES_PER_CALL => call.extend(group),
+            _ => calls.push(group),
+        }
+    }
+    calls
+}
+
+/// The metrics a criterion reads.
+fn metrics_of(kind: &CriterionKind) -> Vec<&MetricRef> {
+    match kind {
+        CriterionKind::Metric {
+            series: Series::Stat { metric },
+            ..
+        } => vec![metric],
+        CriterionKind::Metric {
+            series: Series::Math { metrics, .. },
+            ..
+        } => metrics.values().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn alarm_watches(alarm: &MetricAlarm, m: &MetricRef) -> bool {
+    let dims: std::collections::BTreeMap<String, String> = alarm
+        .dimensions()
+        .iter()
+        .map(|d| {
+            (
+                d.name().unwrap_or_default().to_string(),
+                d.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    alarm.namespace() == Some(m.namespace.as_str())
+        && alarm.metric_name() == Some(m.metric.as_str())
+        && dims == m.dimensions
 }
 
 fn aws<E: std::error::Error + 'static>(call: &'static str) -> impl FnOnce(E) -> CloudError {
@@ -235,17 +350,17 @@ fn aws<E: std::error::Error + 'static>(call: &'static str) -> impl FnOnce(E) -> 
 /// Fetches every metric criterion's series over the window, 500 queries per call.
 async fn fetch(
     cw: &aws_sdk_cloudwatch::Client,
-    queries: Vec<MetricDataQuery>,
+    calls: Vec<Vec<MetricDataQuery>>,
     start: SystemTime,
     end: SystemTime,
 ) -> Result<HashMap<String, Vec<Point>>, CloudError> {
     let mut series: HashMap<String, Vec<Point>> = HashMap::new();
-    for chunk in queries.chunks(QUERIES_PER_CALL) {
+    for chunk in calls {
         let mut token = None;
         loop {
             let out = cw
                 .get_metric_data()
-                .set_metric_data_queries(Some(chunk.to_vec()))
+                .set_metric_data_queries(Some(chunk.clone()))
                 .start_time(DateTime::from(start))
                 .end_time(DateTime::from(end))
                 .set_next_token(token)
@@ -273,30 +388,125 @@ async fn fetch(
     Ok(series)
 }
 
-async fn alarms_in_alarm(cw: &aws_sdk_cloudwatch::Client) -> Result<Vec<String>, CloudError> {
-    let mut names = Vec::new();
+async fn all_alarms(cw: &aws_sdk_cloudwatch::Client) -> Result<Vec<MetricAlarm>, CloudError> {
+    let mut alarms = Vec::new();
     let mut token = None;
     loop {
         let out = cw
             .describe_alarms()
-            .state_value(StateValue::Alarm)
             .set_next_token(token)
             .send()
             .await
             .map_err(aws("cloudwatch:DescribeAlarms"))?;
-        names.extend(
-            out.metric_alarms()
-                .iter()
-                .filter_map(|a| a.alarm_name().map(str::to_string)),
-        );
+        alarms.extend(out.metric_alarms().iter().cloned());
         token = out.next_token().map(str::to_string);
         if token.is_none() {
-            return Ok(names);
+            return Ok(alarms);
         }
     }
 }
 
-/// Evaluates criteria over the last `window`; GO only when every criterion passes.
+/// The state changes of every alarm between `start` and `end`, oldest first.
+async fn state_changes(
+    cw: &aws_sdk_cloudwatch::Client,
+    start: SystemTime,
+    end: SystemTime,
+) -> Result<Vec<AlarmMark>, CloudError> {
+    let (from, to) = (DateTime::from(start), DateTime::from(end));
+    let mut marks = Vec::new();
+    let mut token = None;
+    loop {
+        let out = cw
+            .describe_alarm_history()
+            .history_item_type(HistoryItemType::StateUpdate)
+            .start_date(from)
+            .end_date(to)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(aws("cloudwatch:DescribeAlarmHistory"))?;
+        for item in out.alarm_history_items() {
+            let (Some(alarm), Some(at)) = (item.alarm_name(), item.timestamp()) else {
+                continue;
+            };
+            let state = item
+                .history_data()
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                .and_then(|d| d["newState"]["stateValue"].as_str().map(str::to_string))
+                .or_else(|| {
+                    item.history_summary()
+                        .and_then(|s| s.rsplit(" to ").next())
+                        .map(str::to_string)
+                });
+            if let Some(state) = state {
+                marks.push(AlarmMark {
+                    t: at.secs(),
+                    alarm: alarm.to_string(),
+                    state,
+                });
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    marks.retain(|m| m.t >= from.secs() && m.t <= to.secs());
+    marks.sort_by_key(|m| m.t);
+    Ok(marks)
+}
+
+fn metric_result(
+    c: &Criterion,
+    points: Vec<Point>,
+    rule: &Rule<'_>,
+    window_minutes: u32,
+    marks: Vec<AlarmMark>,
+) -> CriterionResult {
+    let (status, value, sentence) = judge_series(&c.name, &points, rule, window_minutes);
+    CriterionResult {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        status,
+        value,
+        sentence,
+        breaches: breach_spans(&points, rule),
+        points,
+        threshold: Some(rule.threshold),
+        unit: rule.unit.map(str::to_string),
+        marks,
+    }
+}
+
+fn alarms_result(c: &Criterion, allow: &[String], alarms: &[MetricAlarm]) -> CriterionResult {
+    let bad: Vec<&str> = alarms
+        .iter()
+        .filter(|a| a.state_value() == Some(&StateValue::Alarm))
+        .filter_map(|a| a.alarm_name())
+        .filter(|name| !allow.iter().any(|a| a == name))
+        .collect();
+    let (status, sentence) = if bad.is_empty() {
+        (Status::Pass, "no CloudWatch alarm is in ALARM".to_string())
+    } else {
+        (Status::Fail, format!("in ALARM: {}", bad.join(", ")))
+    };
+    CriterionResult {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        status,
+        value: Some(bad.len() as f64),
+        sentence,
+        points: Vec::new(),
+        threshold: None,
+        unit: None,
+        breaches: Vec::new(),
+        marks: Vec::new(),
+    }
+}
+
+/// Evaluates the CloudWatch criteria (metric and alarm criteria) over the last `window`; the
+/// others (sign-offs, soak checkpoints, confirmations) are not CloudWatch's to judge and are
+/// left out. GO only when every criterion evaluated passes.
 pub async fn evaluate(
     cw: &aws_sdk_cloudwatch::Client,
     criteria: &[Criterion],
@@ -304,28 +514,45 @@ pub async fn evaluate(
     now: SystemTime,
 ) -> Result<Evaluation, CloudError> {
     let window_minutes = (window.as_secs() / 60) as u32;
-    let queries: Vec<MetricDataQuery> = criteria
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| query(format!("m{i}"), &c.kind))
-        .collect();
-    let series = if queries.is_empty() {
+    let calls = pack(
+        criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| queries(&format!("m{i}"), &c.kind))
+            .collect(),
+    );
+    let series = if calls.is_empty() {
         HashMap::new()
     } else {
-        fetch(cw, queries, now - window, now).await?
+        fetch(cw, calls, now - window, now).await?
     };
-    let needs_alarms = criteria
-        .iter()
-        .any(|c| matches!(c.kind, CriterionKind::Alarms { .. }));
-    let firing = if needs_alarms {
-        alarms_in_alarm(cw).await?
+    let needs_alarms = criteria.iter().any(|c| {
+        matches!(
+            c.kind,
+            CriterionKind::Alarms { .. } | CriterionKind::Metric { .. }
+        )
+    });
+    let alarms = if needs_alarms {
+        all_alarms(cw).await?
     } else {
         Vec::new()
     };
-    let results: Vec<CriterionResult> = criteria
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match &c.kind {
+    let watched = |c: &Criterion| -> Vec<String> {
+        let metrics = metrics_of(&c.kind);
+        alarms
+            .iter()
+            .filter(|a| metrics.iter().any(|m| alarm_watches(a, m)))
+            .filter_map(|a| a.alarm_name().map(str::to_string))
+            .collect()
+    };
+    let changes = if criteria.iter().any(|c| !watched(c).is_empty()) {
+        state_changes(cw, now - window, now).await?
+    } else {
+        Vec::new()
+    };
+    let mut results = Vec::new();
+    for (i, c) in criteria.iter().enumerate() {
+        match &c.kind {
             CriterionKind::Metric {
                 period,
                 pass_when,
@@ -342,51 +569,22 @@ pub async fn evaluate(
                     for_seconds: *for_seconds,
                     unit: unit.as_deref(),
                 };
-                let (status, value, sentence) =
-                    judge_series(&c.name, &points, &rule, window_minutes);
-                CriterionResult {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    status,
-                    value,
-                    sentence,
-                    breaches: breach_spans(&points, &rule),
-                    points,
-                    threshold: Some(*threshold),
-                    unit: unit.clone(),
-                }
+                let names = watched(c);
+                let marks = changes
+                    .iter()
+                    .filter(|m| names.contains(&m.alarm))
+                    .cloned()
+                    .collect();
+                results.push(metric_result(c, points, &rule, window_minutes, marks));
             }
-            CriterionKind::Alarms { allow } => {
-                let bad: Vec<&String> = firing.iter().filter(|a| !allow.contains(a)).collect();
-                let (status, sentence) = if bad.is_empty() {
-                    (Status::Pass, "no CloudWatch alarm is in ALARM".to_string())
-                } else {
-                    let names: Vec<&str> = bad.iter().map(|s| s.as_str()).collect();
-                    (Status::Fail, format!("in ALARM: {}", names.join(", ")))
-                };
-                CriterionResult {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    status,
-                    value: Some(bad.len() as f64),
-                    sentence,
-                    points: Vec::new(),
-                    threshold: None,
-                    unit: None,
-                    breaches: Vec::new(),
-                }
-            }
-        })
-        .collect();
-    let verdict = if results.iter().any(|r| r.status == Status::Fail) {
-        Verdict::NoGo
-    } else if results.is_empty() || results.iter().any(|r| r.status == Status::Inconclusive) {
-        Verdict::Inconclusive
-    } else {
-        Verdict::Go
-    };
+            CriterionKind::Alarms { allow } => results.push(alarms_result(c, allow, &alarms)),
+            CriterionKind::SignedOff { .. }
+            | CriterionKind::Checkpoints { .. }
+            | CriterionKind::Manual { .. } => {}
+        }
+    }
     Ok(Evaluation {
-        verdict,
+        verdict: Verdict::of(&results),
         results,
         window_minutes,
     })
@@ -479,6 +677,22 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn expressions_name_their_queries() {
+        assert_eq!(
+            rewrite("100 * errors / FILL(requests, 0)", "m3"),
+            "100 * m3_errors / FILL(m3_requests, 0)"
+        );
+    }
+
+    #[test]
+    fn a_criterion_keeps_its_queries_in_one_call() {
+        let q = |i: usize| MetricDataQuery::builder().id(format!("q{i}")).build();
+        let groups = vec![(0..499).map(q).collect(), (0..3).map(q).collect()];
+        let calls = pack(groups);
+        assert_eq!(calls.iter().map(Vec::len).collect::<Vec<_>>(), vec![499, 3]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod profiles;
 
 pub use config::{key_pair_json, sdk_config};
 pub use criteria::{
-    evaluate, evaluate_in, CriterionResult, Evaluation, Point, Span, Status, Verdict,
+    evaluate, evaluate_in, AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict,
     QUERIES_PER_CALL,
 };
 pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};

@@ -5,6 +5,9 @@ use std::time::{Duration, Instant};
 
 use crate::CloudError;
 
+/// Fixes to moto's CloudWatch (percentiles, metric math, alarm history), run before its server.
+const FIXES: &str = include_str!("../moto/fixes.py");
+
 /// Names the `moto_server` program, overriding the search below.
 pub const MOTO_SERVER_ENV: &str = "FLIGHTDECK_MOTO_SERVER";
 
@@ -41,20 +44,41 @@ impl MotoServer {
             })
     }
 
-    /// Starts the emulator on a free port and waits until it accepts connections.
+    /// The Python interpreter of a `moto_server` console script, read from its `#!` line.
+    fn interpreter(program: &Path) -> Result<PathBuf, CloudError> {
+        let text = std::fs::read(program)
+            .map_err(|e| CloudError::Emulator(format!("{}: {e}", program.display())))?;
+        let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
+        std::str::from_utf8(first)
+            .ok()
+            .and_then(|line| line.strip_prefix("#!"))
+            .and_then(|line| line.split_whitespace().next())
+            .filter(|python| python.contains("python"))
+            .map(PathBuf::from)
+            .ok_or_else(|| {
+                CloudError::Emulator(format!(
+                    "{} is not the moto_server script of a Python environment",
+                    program.display()
+                ))
+            })
+    }
+
+    /// Starts the emulator on a free port, with the CloudWatch fixes in `moto/fixes.py`
+    /// applied, and waits until it accepts connections.
     pub fn start(program: &Path) -> Result<MotoServer, CloudError> {
+        let python = Self::interpreter(program)?;
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| CloudError::Emulator(format!("no free port: {e}")))?
             .port();
-        let child = Command::new(program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let child = Command::new(&python)
+            .args(["-c", FIXES, "-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_ECS_SERVICE_RUNNING", "2")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| CloudError::Emulator(format!("{}: {e}", program.display())))?;
+            .map_err(|e| CloudError::Emulator(format!("{}: {e}", python.display())))?;
         let mut server = MotoServer {
             pid: child.id(),
             child: Some(child),

@@ -14,14 +14,41 @@
 //! for = "5m"
 //!
 //! [[criterion]]
+//! name = "Error rate"
+//! expression = "100 * errors / requests"
+//! metrics.errors = { namespace = "AWS/ApplicationELB", metric = "HTTPCode_Target_5XX_Count", stat = "Sum" }
+//! metrics.requests = { namespace = "AWS/ApplicationELB", metric = "RequestCount", stat = "Sum" }
+//! pass_when = "<"
+//! threshold = 5
+//! unit = "%"
+//!
+//! [[criterion]]
 //! name = "All alarms green"
 //! alarms = { allow = ["prod-db-connections"] }
+//!
+//! [[criterion]]
+//! name = "Deployment signed off"
+//! signed_off = "Phase 8"
+//!
+//! [[criterion]]
+//! name = "Soak passed"
+//! checkpoints_passed = 8
+//!
+//! [[criterion]]
+//! name = "Business confirms readiness"
+//! confirmed_by = "Product Owner"
+//!
+//! [soak]
+//! checkpoints = 8
+//! every = "6h"
 //! ```
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::role::Role;
 
 /// Pass when the value compares like this with the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -67,17 +94,38 @@ impl Comparison {
     }
 }
 
+/// One CloudWatch metric statistic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MetricRef {
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: BTreeMap<String, String>,
+    /// Average, Sum, Maximum, Minimum, SampleCount, or pNN.
+    pub stat: String,
+}
+
+/// Where a metric criterion's series comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "source", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Series {
+    /// One metric's statistic.
+    Stat { metric: MetricRef },
+    /// A CloudWatch metric-math expression over named metrics ("100 * errors / requests").
+    Math {
+        expression: String,
+        metrics: BTreeMap<String, MetricRef>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export)]
 pub enum CriterionKind {
-    /// A CloudWatch metric statistic compared with a threshold over a duration.
+    /// A metric series compared with a threshold over a duration.
     Metric {
-        namespace: String,
-        metric: String,
-        dimensions: BTreeMap<String, String>,
-        /// Average, Sum, Maximum, Minimum, SampleCount, or pNN.
-        stat: String,
+        series: Series,
         period: u32,
         pass_when: Comparison,
         threshold: f64,
@@ -87,6 +135,12 @@ pub enum CriterionKind {
     },
     /// No CloudWatch alarm in ALARM, except the allowed ones.
     Alarms { allow: Vec<String> },
+    /// Another phase of the runbook is signed off (its id, e.g. `phase-8`).
+    SignedOff { phase: String },
+    /// At least this many of the phase's soak checkpoints passed.
+    Checkpoints { passed: u32 },
+    /// A person holding this role confirms it by hand.
+    Manual { role: Role },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -99,10 +153,39 @@ pub struct Criterion {
     pub kind: CriterionKind,
 }
 
+/// A soak: the phase's criteria are evaluated at `checkpoints` points, `every_seconds` apart,
+/// from the moment the soak starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Soak {
+    pub checkpoints: u32,
+    pub every_seconds: u32,
+    pub line: u32,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Block {
+    #[serde(default)]
     criterion: Vec<RawCriterion>,
+    soak: Option<RawSoak>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSoak {
+    checkpoints: u32,
+    every: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetric {
+    namespace: String,
+    metric: String,
+    #[serde(default)]
+    dimensions: BTreeMap<String, String>,
+    stat: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +197,9 @@ struct RawCriterion {
     #[serde(default)]
     dimensions: BTreeMap<String, String>,
     stat: Option<String>,
+    expression: Option<String>,
+    #[serde(default)]
+    metrics: BTreeMap<String, RawMetric>,
     period: Option<u32>,
     pass_when: Option<Comparison>,
     threshold: Option<f64>,
@@ -121,6 +207,9 @@ struct RawCriterion {
     for_duration: Option<String>,
     unit: Option<String>,
     alarms: Option<RawAlarms>,
+    signed_off: Option<String>,
+    checkpoints_passed: Option<u32>,
+    confirmed_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,11 +242,33 @@ fn valid_stat(stat: &str) -> bool {
         .is_some_and(|p| p > 0.0 && p < 100.0)
 }
 
+/// A name CloudWatch accepts as a query id: a lower-case letter, then letters, digits, `_`.
+fn valid_query_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The words of a metric-math expression that name metrics (lower-case first letter; upper-case
+/// words are CloudWatch functions such as `FILL` or `METRICS`).
+pub fn expression_names(expression: &str) -> Vec<&str> {
+    expression
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+        .collect()
+}
+
 /// One criterion read from a block, before it gets its id.
 pub struct Parsed {
     pub name: String,
     pub line: u32,
     pub kind: CriterionKind,
+}
+
+/// What one block declares.
+pub struct ParsedBlock {
+    pub criteria: Vec<Parsed>,
+    pub soak: Option<Soak>,
 }
 
 /// Where a block is wrong, and why.
@@ -166,8 +277,122 @@ pub struct BlockError {
     pub reason: String,
 }
 
+fn stat_of(raw: Option<String>) -> Result<String, String> {
+    let stat = raw.unwrap_or_else(|| "Average".into());
+    if valid_stat(&stat) {
+        Ok(stat)
+    } else {
+        Err(format!(
+            "unknown statistic '{stat}' (Average, Sum, Maximum, Minimum, SampleCount, p95...)"
+        ))
+    }
+}
+
+fn series(raw: &mut RawCriterion) -> Result<Series, String> {
+    if let Some(expression) = raw.expression.take() {
+        if raw.metrics.is_empty() {
+            return Err("an expression needs its metrics, e.g. metrics.errors = { ... }".into());
+        }
+        let mut metrics = BTreeMap::new();
+        for (name, m) in std::mem::take(&mut raw.metrics) {
+            if !valid_query_name(&name) {
+                return Err(format!("metric name '{name}' must start with a lower-case letter and hold only letters, digits and _"));
+            }
+            let metric = MetricRef {
+                namespace: m.namespace,
+                metric: m.metric,
+                dimensions: m.dimensions,
+                stat: stat_of(m.stat)?,
+            };
+            metrics.insert(name, metric);
+        }
+        if let Some(unknown) = expression_names(&expression)
+            .into_iter()
+            .find(|n| !metrics.contains_key(*n))
+        {
+            return Err(format!(
+                "the expression names '{unknown}', which is not one of its metrics"
+            ));
+        }
+        return Ok(Series::Math {
+            expression,
+            metrics,
+        });
+    }
+    let (Some(namespace), Some(metric)) = (raw.namespace.take(), raw.metric.take()) else {
+        return Err("a metric criterion needs namespace and metric, or an expression".into());
+    };
+    Ok(Series::Stat {
+        metric: MetricRef {
+            namespace,
+            metric,
+            dimensions: std::mem::take(&mut raw.dimensions),
+            stat: stat_of(raw.stat.take())?,
+        },
+    })
+}
+
+fn kind(mut raw: RawCriterion) -> Result<CriterionKind, String> {
+    if let Some(alarms) = raw.alarms {
+        return Ok(CriterionKind::Alarms {
+            allow: alarms.allow,
+        });
+    }
+    if let Some(reference) = raw.signed_off {
+        let Some(phase) = crate::labels::phase_references(&reference)
+            .into_iter()
+            .next()
+        else {
+            return Err(format!(
+                "signed_off = \"{reference}\" names no phase (e.g. \"Phase 8\")"
+            ));
+        };
+        return Ok(CriterionKind::SignedOff { phase });
+    }
+    if let Some(passed) = raw.checkpoints_passed {
+        return Ok(CriterionKind::Checkpoints { passed });
+    }
+    if let Some(role) = raw.confirmed_by {
+        let role: Role = role
+            .parse()
+            .map_err(|e: crate::role::UnknownRole| e.to_string())?;
+        return Ok(CriterionKind::Manual { role });
+    }
+    let series = series(&mut raw)?;
+    let (Some(pass_when), Some(threshold)) = (raw.pass_when, raw.threshold) else {
+        return Err("a metric criterion needs pass_when and threshold".into());
+    };
+    let period = raw.period.unwrap_or(60);
+    if period == 0 || (period % 60 != 0 && ![1, 5, 10, 30].contains(&period)) {
+        return Err(format!(
+            "period {period} s is not one CloudWatch accepts (1, 5, 10, 30 or a multiple of 60)"
+        ));
+    }
+    let for_seconds = match raw.for_duration.as_deref() {
+        None => 0,
+        Some(text) => seconds(text).ok_or_else(|| {
+            format!("'for = \"{text}\"' is not a duration such as \"5m\" or \"90s\"")
+        })?,
+    };
+    Ok(CriterionKind::Metric {
+        series,
+        period,
+        pass_when,
+        threshold,
+        for_seconds,
+        unit: raw.unit,
+    })
+}
+
+/// The line in the runbook of the first occurrence of `needle` in the block.
+fn line_of(code: &str, needle: &str, first_line: u32) -> u32 {
+    code.find(needle)
+        .map(|at| first_line + 1 + code[..at].matches('\n').count() as u32)
+        .unwrap_or(first_line)
+}
+
 /// Parses one criteria block; errors give the line in the runbook and the reason.
-pub fn parse_block(code: &str, phase: &str, first_line: u32) -> Result<Vec<Parsed>, BlockError> {
+pub fn parse_block(code: &str, phase: &str, first_line: u32) -> Result<ParsedBlock, BlockError> {
     let block: Block = toml::from_str(code).map_err(|e| {
         let line = e
             .span()
@@ -178,68 +403,44 @@ pub fn parse_block(code: &str, phase: &str, first_line: u32) -> Result<Vec<Parse
             reason: e.message().to_string(),
         }
     })?;
-    let mut out = Vec::new();
-    for raw in block.criterion {
-        let line = code
-            .find(&format!("\"{}\"", raw.name))
-            .map(|at| first_line + 1 + code[..at].matches('\n').count() as u32)
-            .unwrap_or(first_line);
-        let bad = |why: String| {
-            Err(BlockError {
+    let soak = match block.soak {
+        None => None,
+        Some(raw) => {
+            let line = line_of(code, "[soak]", first_line);
+            let every_seconds =
+                seconds(&raw.every)
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| BlockError {
+                        line,
+                        reason: format!(
+                            "soak in {phase}: 'every = \"{}\"' is not a duration such as \"6h\"",
+                            raw.every
+                        ),
+                    })?;
+            if raw.checkpoints == 0 {
+                return Err(BlockError {
+                    line,
+                    reason: format!("soak in {phase}: checkpoints must be at least 1"),
+                });
+            }
+            Some(Soak {
+                checkpoints: raw.checkpoints,
+                every_seconds,
                 line,
-                reason: format!("criterion '{}' in {phase}: {why}", raw.name),
             })
-        };
-        let kind = if let Some(alarms) = raw.alarms {
-            CriterionKind::Alarms {
-                allow: alarms.allow,
-            }
-        } else {
-            let (Some(namespace), Some(metric), Some(pass_when), Some(threshold)) =
-                (raw.namespace, raw.metric, raw.pass_when, raw.threshold)
-            else {
-                return bad(
-                    "a metric criterion needs namespace, metric, pass_when and threshold".into(),
-                );
-            };
-            let stat = raw.stat.unwrap_or_else(|| "Average".into());
-            if !valid_stat(&stat) {
-                return bad(format!("unknown statistic '{stat}' (Average, Sum, Maximum, Minimum, SampleCount, p95...)"));
-            }
-            let period = raw.period.unwrap_or(60);
-            if period == 0 || (period % 60 != 0 && ![1, 5, 10, 30].contains(&period)) {
-                return bad(format!("period {period} s is not one CloudWatch accepts (1, 5, 10, 30 or a multiple of 60)"));
-            }
-            let for_seconds = match raw.for_duration.as_deref() {
-                None => 0,
-                Some(text) => match seconds(text) {
-                    Some(s) => s,
-                    None => {
-                        return bad(format!(
-                            "'for = \"{text}\"' is not a duration such as \"5m\" or \"90s\""
-                        ))
-                    }
-                },
-            };
-            CriterionKind::Metric {
-                namespace,
-                metric,
-                dimensions: raw.dimensions,
-                stat,
-                period,
-                pass_when,
-                threshold,
-                for_seconds,
-                unit: raw.unit,
-            }
-        };
-        out.push(Parsed {
-            name: raw.name,
+        }
+    };
+    let mut criteria = Vec::new();
+    for raw in block.criterion {
+        let line = line_of(code, &format!("\"{}\"", raw.name), first_line);
+        let name = raw.name.clone();
+        let kind = kind(raw).map_err(|why| BlockError {
             line,
-            kind,
-        });
+            reason: format!("criterion '{name}' in {phase}: {why}"),
+        })?;
+        criteria.push(Parsed { name, line, kind });
     }
-    Ok(out)
+    Ok(ParsedBlock { criteria, soak })
 }
 
 #[cfg(test)]

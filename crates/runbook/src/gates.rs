@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::criteria::CriterionKind;
 use crate::error::ImportError;
 use crate::labels::{is_signoff_roles, phase_references, role_names};
 use crate::model::Phase;
@@ -39,7 +40,46 @@ pub fn link_phases(file: &str, phases: &mut [Phase]) -> Result<(), ImportError> 
             }
         }
     }
+    check_criteria(file, phases)?;
     check_cycles(file, phases)
+}
+
+/// Checklist criteria name phases that exist and soaks that are declared.
+fn check_criteria(file: &str, phases: &[Phase]) -> Result<(), ImportError> {
+    for phase in phases {
+        for c in &phase.criteria {
+            let bad = |reason: String| ImportError::BadCriteria {
+                file: file.to_string(),
+                line: c.line,
+                reason: format!("criterion '{}' in {}: {reason}", c.name, phase.id),
+            };
+            match &c.kind {
+                CriterionKind::SignedOff { phase: other }
+                    if !phases.iter().any(|p| &p.id == other) =>
+                {
+                    return Err(bad(format!(
+                        "signed_off names {other}, which this runbook does not have"
+                    )));
+                }
+                CriterionKind::Checkpoints { passed } => match phase.soak {
+                    None => {
+                        return Err(bad(
+                            "checkpoints_passed needs a [soak] schedule in the same phase".into(),
+                        ))
+                    }
+                    Some(soak) if *passed > soak.checkpoints => {
+                        return Err(bad(format!(
+                            "checkpoints_passed = {passed}, but the soak has {} checkpoints",
+                            soak.checkpoints
+                        )))
+                    }
+                    Some(_) => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_cycles(file: &str, phases: &[Phase]) -> Result<(), ImportError> {

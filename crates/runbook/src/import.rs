@@ -322,6 +322,7 @@ impl<'a> Builder<'a> {
                 steps: Vec::new(),
                 signoff: Vec::new(),
                 criteria: Vec::new(),
+                soak: None,
             },
             level,
             numbered,
@@ -470,8 +471,11 @@ impl<'a> Builder<'a> {
     fn add_criteria(&mut self, code: &str, line: u32) {
         let phase_id = self.phase().id.clone();
         match crate::criteria::parse_block(code, &phase_id, line) {
-            Ok(parsed) => {
-                for crate::criteria::Parsed { name, line, kind } in parsed {
+            Ok(crate::criteria::ParsedBlock { criteria, soak }) => {
+                if let Some(soak) = soak {
+                    self.phase().soak = Some(soak);
+                }
+                for crate::criteria::Parsed { name, line, kind } in criteria {
                     let id = self
                         .content_ids
                         .hashed("g", &[&phase_id, &normalize(&name)]);

@@ -17,7 +17,9 @@ mod model;
 mod mojibake;
 mod role;
 
-pub use criteria::{Comparison, Criterion, CriterionKind};
+pub use criteria::{
+    expression_names, Comparison, Criterion, CriterionKind, MetricRef, Series, Soak,
+};
 pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
 pub use generate::synthetic_runbook;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::criteria::Criterion;
+use crate::criteria::{Criterion, Soak};
 use crate::role::Role;
 
 /// A runbook as read from its markdown: structure only, no progress state.
@@ -88,6 +88,8 @@ pub struct Phase {
     pub signoff: Vec<SignoffField>,
     /// Go/no-go criteria declared in `flightdeck-criteria` blocks.
     pub criteria: Vec<Criterion>,
+    /// The soak schedule declared in a criteria block (`[soak]`).
+    pub soak: Option<Soak>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

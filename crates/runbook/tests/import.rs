@@ -374,14 +374,14 @@ fn criteria_blocks_become_typed_criteria() {
     assert_eq!(criteria[0].line, 11);
     match &criteria[0].kind {
         flightdeck_runbook::CriterionKind::Metric {
-            stat,
+            series: flightdeck_runbook::Series::Stat { metric },
             period,
             for_seconds,
             threshold,
             ..
         } => {
             assert_eq!(
-                (stat.as_str(), *period, *for_seconds, *threshold),
+                (metric.stat.as_str(), *period, *for_seconds, *threshold),
                 ("Sum", 60, 300, 5.0)
             );
         }
@@ -410,4 +410,75 @@ fn criteria_blocks_become_typed_criteria() {
         "{err}"
     );
     assert!(err.to_string().starts_with("c.md:17:"), "{err}");
+}
+
+#[test]
+fn expressions_checklists_confirmations_and_soaks() {
+    use flightdeck_runbook::{CriterionKind, Role, Series};
+    let md = "# R\n\n## Phase 8: Deploy\n\n- [ ] deploy\n\n## Phase 9: Soak\n\n- [ ] watch\n\n```flightdeck-criteria\n[soak]\ncheckpoints = 8\nevery = \"6h\"\n\n[[criterion]]\nname = \"Error rate\"\nexpression = \"100 * errors / requests\"\nmetrics.errors = { namespace = \"AWS/ApplicationELB\", metric = \"HTTPCode_Target_5XX_Count\", stat = \"Sum\" }\nmetrics.requests = { namespace = \"AWS/ApplicationELB\", metric = \"RequestCount\", stat = \"Sum\" }\npass_when = \"<\"\nthreshold = 5\nunit = \"%\"\n\n[[criterion]]\nname = \"Deployed\"\nsigned_off = \"Phase 8\"\n\n[[criterion]]\nname = \"Soak passed\"\ncheckpoints_passed = 8\n\n[[criterion]]\nname = \"Business ready\"\nconfirmed_by = \"Product Owner\"\n```\n";
+    let rb = parse("s.md", md.as_bytes()).unwrap();
+    let phase = &rb.phases[1];
+    let soak = phase.soak.expect("soak declared");
+    assert_eq!((soak.checkpoints, soak.every_seconds), (8, 6 * 3600));
+    let kinds: Vec<&CriterionKind> = phase.criteria.iter().map(|c| &c.kind).collect();
+    match kinds[0] {
+        CriterionKind::Metric {
+            series:
+                Series::Math {
+                    expression,
+                    metrics,
+                },
+            ..
+        } => {
+            assert_eq!(expression, "100 * errors / requests");
+            assert_eq!(metrics.keys().collect::<Vec<_>>(), ["errors", "requests"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        kinds[1],
+        &CriterionKind::SignedOff {
+            phase: "phase-8".into()
+        }
+    );
+    assert_eq!(kinds[2], &CriterionKind::Checkpoints { passed: 8 });
+    assert_eq!(
+        kinds[3],
+        &CriterionKind::Manual {
+            role: Role::ProductOwner
+        }
+    );
+
+    let refused = [
+        (
+            md.replace("100 * errors / requests", "100 * errors / total"),
+            "the expression names 'total', which is not one of its metrics",
+        ),
+        (
+            md.replace("signed_off = \"Phase 8\"", "signed_off = \"Phase 12\""),
+            "signed_off names phase-12, which this runbook does not have",
+        ),
+        (
+            md.replace("checkpoints_passed = 8", "checkpoints_passed = 9"),
+            "checkpoints_passed = 9, but the soak has 8 checkpoints",
+        ),
+        (
+            md.replace("[soak]\ncheckpoints = 8\nevery = \"6h\"\n", ""),
+            "checkpoints_passed needs a [soak] schedule in the same phase",
+        ),
+        (
+            md.replace("Product Owner", "Chief Pilot"),
+            "unknown role 'Chief Pilot'",
+        ),
+        (
+            md.replace("every = \"6h\"", "every = \"often\""),
+            "'every = \"often\"' is not a duration",
+        ),
+    ];
+    for (bad, why) in refused {
+        let err = parse("s.md", bad.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "runbook_bad_criteria");
+        assert!(err.to_string().contains(why), "{err}");
+        assert!(err.to_string().starts_with("s.md:"), "{err}");
+    }
 }

@@ -4,6 +4,7 @@ import type { Criterion } from "./Criterion";
 import type { Meta } from "./Meta";
 import type { Role } from "./Role";
 import type { SignoffField } from "./SignoffField";
+import type { Soak } from "./Soak";
 import type { Step } from "./Step";
 import type { Task } from "./Task";
 
@@ -32,4 +33,8 @@ steps: Array<Step>, signoff: Array<SignoffField>,
 /**
  * Go/no-go criteria declared in `flightdeck-criteria` blocks.
  */
-criteria: Array<Criterion>, };
+criteria: Array<Criterion>, 
+/**
+ * The soak schedule declared in a criteria block (`[soak]`).
+ */
+soak: Soak | null, };

@@ -1,0 +1,121 @@
+"""Fixes to moto's CloudWatch emulation, applied before `moto.server.main` starts.
+
+Flightdeck's tests and demo run against moto_server. moto 5.2 lacks three things real CloudWatch
+does, and the go/no-go board depends on all three, so they are mended here rather than left
+untested:
+
+1. Percentile statistics (p95, p99.9...) in GetMetricData: `Statistics.get_statistics_for_type`
+   returns None for any pNN statistic and the response serialiser then fails with HTTP 500.
+   Percentiles are computed here from the individual values of the period (nearest rank, as
+   CloudWatch documents), and a period with only StatisticValues data yields no point, as
+   CloudWatch itself cannot compute a percentile from them.
+2. Metric math in GetMetricData: `parse_expression` only returns the series whose id equals the
+   whole expression, so "100 * errors / requests" yields nothing. Arithmetic (+ - * /, unary
+   minus, parentheses, numbers, query ids) is evaluated here over the timestamps all operands
+   share; anything else is refused with a ValidationError rather than answered wrongly.
+3. DescribeAlarmHistory is not implemented (moto records state changes but never serves them).
+"""
+
+import ast
+import json
+import math
+import re
+import sys
+
+from moto.cloudwatch import models, responses
+from moto.cloudwatch.exceptions import ValidationError
+from moto.core.responses import ActionResult
+
+_PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d{1,2})?)$")
+_original_statistic = models.Statistics.get_statistics_for_type
+
+
+def _statistic(self, stat):
+    match = _PERCENTILE.match(stat)
+    if not match:
+        return _original_statistic(self, stat)
+    values = sorted(self.metric_single_values_list)
+    if not values:
+        return None
+    rank = math.ceil(float(match.group(1)) / 100.0 * len(values))
+    return values[max(rank, 1) - 1]
+
+
+_OPERATORS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def _expression(expression, results):
+    series = {r["id"]: dict(zip(r["timestamps"], r["values"])) for r in results}
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        raise ValidationError(f"Unsupported metric math expression: {expression}")
+
+    def names(node):
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+    used = names(tree)
+    unknown = used - set(series)
+    if unknown:
+        raise ValidationError(f"Unknown query ids in expression: {', '.join(sorted(unknown))}")
+    stamps = sorted(set.intersection(*(set(series[n]) for n in used))) if used else []
+
+    def value(node, t):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return float(series[node.id][t])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -value(node.operand, t)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.left, t), value(node.right, t))
+        raise ValidationError(f"Unsupported metric math expression: {expression}")
+
+    values, timestamps = [], []
+    for t in stamps:
+        try:
+            values.append(value(tree, t))
+        except ZeroDivisionError:
+            continue
+        timestamps.append(t)
+    return values, timestamps
+
+
+def _describe_alarm_history(self):
+    name = self._get_param("AlarmName")
+    items = []
+    for alarm in self.cloudwatch_backend.describe_alarms():
+        if name and alarm.name != name:
+            continue
+        states = [(h[3], h[4]) for h in alarm.history if h[0] == "StateUpdate"]
+        states.append((alarm.state_value, alarm.state_updated_timestamp))
+        for (old, _), (new, when) in zip(states, states[1:]):
+            items.append(
+                {
+                    "AlarmName": alarm.name,
+                    "AlarmType": "MetricAlarm",
+                    "Timestamp": when,
+                    "HistoryItemType": "StateUpdate",
+                    "HistorySummary": f"Alarm updated from {old} to {new}",
+                    "HistoryData": json.dumps(
+                        {"oldState": {"stateValue": old}, "newState": {"stateValue": new}}
+                    ),
+                }
+            )
+    items.sort(key=lambda i: i["Timestamp"], reverse=True)
+    return ActionResult({"AlarmHistoryItems": items})
+
+
+models.Statistics.get_statistics_for_type = _statistic
+models.parse_expression = _expression
+responses.CloudWatchResponse.describe_alarm_history = _describe_alarm_history
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    main(sys.argv[1:])
