@@ -17,8 +17,7 @@ pub async fn go_no_go(
     window_minutes: u32,
     dark: bool,
 ) -> Result<Board> {
-    let runbook = store(&state)?.document(&key)?;
-    let environment = store(&state)?.environment(&env)?;
+    let input = flightdeck_core::gonogo_input(&*store(&state)?, &key, &env)?;
     let window = Duration::from_secs(u64::from(window_minutes.clamp(5, 24 * 60)) * 60);
-    Ok(flightdeck_core::board(&runbook, &environment, &state.vault, window, dark).await?)
+    Ok(flightdeck_core::board(&input, &state.vault, window, dark).await?)
 }

@@ -28,6 +28,7 @@ fn eight_charts_of_10k_points(c: &mut Criterion) {
                         points,
                         threshold: Some(65.0),
                         breaches: &breaches,
+                        marks: &[],
                     };
                     render_svg(&chart, Theme::Light, 640, 240).unwrap().len()
                 })

@@ -1,5 +1,6 @@
 //! Metric charts for the go/no-go board, rendered in Rust with plotters: the series, its
-//! threshold as a dashed line, and the intervals that breach it shaded. SVG, in light or dark.
+//! threshold as a dashed line, the intervals that breach it shaded, and alarm state changes
+//! marked. SVG for the UI, PNG for reports, in light or dark.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -9,6 +10,8 @@ use thiserror::Error;
 pub enum ChartError {
     #[error("the chart could not be drawn: {0}")]
     Draw(String),
+    #[error("the chart could not be encoded as PNG: {0}")]
+    Encode(#[from] png::EncodingError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +27,8 @@ struct Palette {
     line: RGBColor,
     threshold: RGBColor,
     breach: RGBAColor,
+    alarm: RGBColor,
+    ok: RGBColor,
 }
 
 fn palette(theme: Theme) -> Palette {
@@ -35,6 +40,8 @@ fn palette(theme: Theme) -> Palette {
             line: RGBColor(31, 95, 209),
             threshold: RGBColor(198, 47, 47),
             breach: RGBColor(198, 47, 47).mix(0.15),
+            alarm: RGBColor(214, 118, 0),
+            ok: RGBColor(30, 142, 62),
         },
         Theme::Dark => Palette {
             background: RGBColor(26, 32, 41),
@@ -43,6 +50,8 @@ fn palette(theme: Theme) -> Palette {
             line: RGBColor(91, 141, 239),
             threshold: RGBColor(239, 106, 106),
             breach: RGBColor(239, 106, 106).mix(0.22),
+            alarm: RGBColor(255, 170, 64),
+            ok: RGBColor(88, 196, 120),
         },
     }
 }
@@ -56,6 +65,17 @@ pub struct Chart<'a> {
     pub threshold: Option<f64>,
     /// Time intervals that breach the threshold, shaded.
     pub breaches: &'a [(i64, i64)],
+    /// Alarm state changes, drawn as vertical lines.
+    pub marks: &'a [Mark<'a>],
+}
+
+/// An alarm entering a state at a time (seconds since the Unix epoch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark<'a> {
+    pub t: i64,
+    pub alarm: &'a str,
+    /// ALARM, OK or INSUFFICIENT_DATA.
+    pub state: &'a str,
 }
 
 fn clock(t: i64) -> String {
@@ -87,81 +107,127 @@ pub fn render_svg(
     width: u32,
     height: u32,
 ) -> Result<String, ChartError> {
-    let colours = palette(theme);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        let draw = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
-        root.fill(&colours.background).map_err(|e| draw(&e))?;
-        let font = ("sans-serif", 12).into_font().color(&colours.text);
-        if chart.points.is_empty() {
-            let style = font.clone().pos(Pos::new(HPos::Center, VPos::Center));
-            root.draw_text("no data", &style, (width as i32 / 2, height as i32 / 2))
-                .map_err(|e| draw(&e))?;
-            root.present().map_err(|e| draw(&e))?;
-            drop(root);
-            return Ok(svg);
-        }
-        let (t0, t1) = (
-            chart.points[0].0,
-            chart.points[chart.points.len() - 1]
-                .0
-                .max(chart.points[0].0 + 60),
-        );
-        let values = chart.points.iter().map(|p| p.1).chain(chart.threshold);
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-        let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.05).max(1e-6);
-        let (y0, y1) = ((lo - pad).min(0.0_f64.max(lo - pad)), hi + pad);
-        let mut plot = ChartBuilder::on(&root)
-            .caption(
-                chart.title,
-                ("sans-serif", 14).into_font().color(&colours.text),
-            )
-            .margin(8)
-            .x_label_area_size(24)
-            .y_label_area_size(56)
-            .build_cartesian_2d(t0..t1, y0..y1)
-            .map_err(|e| draw(&e))?;
-        plot.configure_mesh()
-            .light_line_style(colours.background)
-            .bold_line_style(colours.grid)
-            .axis_style(colours.grid)
-            .label_style(font.clone())
-            .x_labels(6)
-            .y_labels(5)
-            .x_label_formatter(&|t| clock(*t))
-            .y_label_formatter(&|v| axis_label(*v, chart.unit))
-            .draw()
-            .map_err(|e| draw(&e))?;
-        plot.draw_series(
-            chart
-                .breaches
-                .iter()
-                .map(|(a, b)| Rectangle::new([(*a, y0), (*b, y1)], colours.breach.filled())),
-        )
-        .map_err(|e| draw(&e))?;
-        plot.draw_series(LineSeries::new(
-            chart.points.iter().copied(),
-            colours.line.stroke_width(2),
-        ))
-        .map_err(|e| draw(&e))?;
-        if let Some(threshold) = chart.threshold {
-            let dashes = (0..40).map(|i| {
-                let step = (t1 - t0) as f64 / 40.0;
-                let a = t0 + (i as f64 * step) as i64;
-                let b = t0 + ((i as f64 + 0.6) * step) as i64;
-                PathElement::new(
-                    vec![(a, threshold), (b, threshold)],
-                    colours.threshold.stroke_width(2),
-                )
-            });
-            plot.draw_series(dashes).map_err(|e| draw(&e))?;
-        }
-        root.present().map_err(|e| draw(&e))?;
+        draw(&root, chart, theme, width, height)?;
     }
     Ok(svg)
+}
+
+/// Renders the chart as a PNG image of `width` x `height` pixels, for reports.
+pub fn render_png(
+    chart: &Chart<'_>,
+    theme: Theme,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, ChartError> {
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        draw(&root, chart, theme, width, height)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header()?.write_image_data(&rgb)?;
+    }
+    Ok(out)
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    chart: &Chart<'_>,
+    theme: Theme,
+    width: u32,
+    height: u32,
+) -> Result<(), ChartError> {
+    let colours = palette(theme);
+    let draw = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
+    root.fill(&colours.background).map_err(|e| draw(&e))?;
+    let font = ("sans-serif", 12).into_font().color(&colours.text);
+    if chart.points.is_empty() {
+        let style = font.clone().pos(Pos::new(HPos::Center, VPos::Center));
+        root.draw_text("no data", &style, (width as i32 / 2, height as i32 / 2))
+            .map_err(|e| draw(&e))?;
+        return root.present().map_err(|e| draw(&e));
+    }
+    let (t0, t1) = (
+        chart.points[0].0,
+        chart.points[chart.points.len() - 1]
+            .0
+            .max(chart.points[0].0 + 60),
+    );
+    let values = chart.points.iter().map(|p| p.1).chain(chart.threshold);
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.05).max(1e-6);
+    let (y0, y1) = ((lo - pad).min(0.0_f64.max(lo - pad)), hi + pad);
+    let mut plot = ChartBuilder::on(root)
+        .caption(
+            chart.title,
+            ("sans-serif", 14).into_font().color(&colours.text),
+        )
+        .margin(8)
+        .x_label_area_size(24)
+        .y_label_area_size(56)
+        .build_cartesian_2d(t0..t1, y0..y1)
+        .map_err(|e| draw(&e))?;
+    plot.configure_mesh()
+        .light_line_style(colours.background)
+        .bold_line_style(colours.grid)
+        .axis_style(colours.grid)
+        .label_style(font.clone())
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|t| clock(*t))
+        .y_label_formatter(&|v| axis_label(*v, chart.unit))
+        .draw()
+        .map_err(|e| draw(&e))?;
+    plot.draw_series(
+        chart
+            .breaches
+            .iter()
+            .map(|(a, b)| Rectangle::new([(*a, y0), (*b, y1)], colours.breach.filled())),
+    )
+    .map_err(|e| draw(&e))?;
+    plot.draw_series(LineSeries::new(
+        chart.points.iter().copied(),
+        colours.line.stroke_width(2),
+    ))
+    .map_err(|e| draw(&e))?;
+    if let Some(threshold) = chart.threshold {
+        let dashes = (0..40).map(|i| {
+            let step = (t1 - t0) as f64 / 40.0;
+            let a = t0 + (i as f64 * step) as i64;
+            let b = t0 + ((i as f64 + 0.6) * step) as i64;
+            PathElement::new(
+                vec![(a, threshold), (b, threshold)],
+                colours.threshold.stroke_width(2),
+            )
+        });
+        plot.draw_series(dashes).map_err(|e| draw(&e))?;
+    }
+    for mark in chart.marks.iter().filter(|m| (t0..=t1).contains(&m.t)) {
+        let colour = if mark.state == "ALARM" {
+            colours.alarm
+        } else {
+            colours.ok
+        };
+        plot.draw_series(std::iter::once(PathElement::new(
+            vec![(mark.t, y0), (mark.t, y1)],
+            colour.stroke_width(2),
+        )))
+        .map_err(|e| draw(&e))?;
+        let label = format!("{} {}", mark.alarm, mark.state);
+        let style = ("sans-serif", 11).into_font().color(&colour);
+        plot.draw_series(std::iter::once(Text::new(label, (mark.t, y1), style)))
+            .map_err(|e| draw(&e))?;
+    }
+    root.present().map_err(|e| draw(&e))
 }
 
 #[cfg(test)]
@@ -183,12 +249,21 @@ mod tests {
             points: &points,
             threshold: Some(1.5),
             breaches: &[(1_763_900_300, 1_763_900_600)],
+            marks: &[Mark {
+                t: 1_763_900_300,
+                alarm: "ledger-latency",
+                state: "ALARM",
+            }],
         };
         let svg = render_svg(&chart, Theme::Light, 640, 240).unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("p95 latency"));
         assert!(svg.contains("<polyline"), "the series is drawn");
         assert!(svg.contains("1.5 s"), "axis labels carry the unit");
+        assert!(
+            svg.contains("ledger-latency ALARM"),
+            "alarm state changes are marked"
+        );
         assert!(
             svg.contains("#C62F2F") || svg.contains("#c62f2f"),
             "threshold and breach in red"
@@ -201,6 +276,24 @@ mod tests {
     }
 
     #[test]
+    fn png_for_reports() {
+        let points = points();
+        let chart = Chart {
+            title: "CPU",
+            unit: Some("%"),
+            points: &points,
+            threshold: Some(1.5),
+            breaches: &[],
+            marks: &[],
+        };
+        let png = render_png(&chart, Theme::Light, 320, 160).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+        let reader = decoder.read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (320, 160));
+    }
+
+    #[test]
     fn an_empty_series_says_no_data() {
         let chart = Chart {
             title: "x",
@@ -208,6 +301,7 @@ mod tests {
             points: &[],
             threshold: None,
             breaches: &[],
+            marks: &[],
         };
         assert!(render_svg(&chart, Theme::Light, 320, 120)
             .unwrap()

@@ -28,6 +28,8 @@ impl Cli {
             | Command::Env(EnvCommand::Profiles { json })
             | Command::Demo(DemoCommand::Up { json })
             | Command::Gate { json, .. }
+            | Command::Soak(SoakCommand::Status { json, .. })
+            | Command::Soak(SoakCommand::Run { json, .. })
             | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
             Command::Signoff(a) => a.json,
@@ -36,6 +38,9 @@ impl Cli {
             | Command::Secret(_)
             | Command::Demo(_)
             | Command::Decide { .. }
+            | Command::Soak(SoakCommand::Start { .. })
+            | Command::Confirm { .. }
+            | Command::Report { .. }
             | Command::Audit(AuditCommand::Export { .. }) => false,
         }
     }
@@ -93,6 +98,30 @@ pub enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Soak checkpoints: start a phase's soak, see its timeline, evaluate due checkpoints.
+    #[command(subcommand)]
+    Soak(SoakCommand),
+    /// Confirm a manual go/no-go criterion (only the role it names may).
+    Confirm {
+        runbook: String,
+        /// The criterion's id or name.
+        criterion: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Write the go/no-go report: one self-contained HTML file that opens offline.
+    Report {
+        runbook: String,
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// How far back the criteria look, in minutes.
+        #[arg(long, default_value_t = 60)]
+        window: u32,
+    },
     /// Evaluate the runbook's go/no-go criteria in an environment. Exit code: 0 GO, 1 NO-GO,
     /// 2 inconclusive, 3 could not evaluate.
     Gonogo {
@@ -304,4 +333,33 @@ pub enum IdentityCommand {
     Show,
     /// Save your name and role (technical_lead, dba, devops_engineer, product_owner, client_stakeholder).
     Set { name: String, role: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SoakCommand {
+    /// Start the soak a phase declares, in an environment, now.
+    Start {
+        runbook: String,
+        #[arg(long)]
+        phase: String,
+        #[arg(long)]
+        env: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// The checkpoints of every soak, with their results.
+    Status {
+        runbook: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate and record every checkpoint that fell due (for cron on a bastion host; the app
+    /// does this by itself while it runs).
+    Run {
+        runbook: String,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -100,6 +100,19 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         } => crate::signoff_commands::decide(&mut store()?, &runbook, &decision, &reason, &who)?,
         Command::Audit(command) => crate::signoff_commands::audit(&store()?, command)?,
         Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
+        Command::Soak(command) => crate::soak_commands::soak(&mut store()?, command).await?,
+        Command::Confirm {
+            runbook,
+            criterion,
+            note,
+            who,
+        } => crate::soak_commands::confirm(&mut store()?, &runbook, &criterion, &note, &who)?,
+        Command::Report {
+            runbook,
+            env,
+            out,
+            window,
+        } => crate::soak_commands::report(&store()?, &runbook, &env, &out, window).await?,
         Command::Identity(IdentityCommand::Set { name, role }) => {
             let actor = Actor::new(&name, role.parse::<Role>()?)?;
             store()?.set_identity(&actor)?;

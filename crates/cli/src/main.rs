@@ -6,6 +6,7 @@ mod env_commands;
 mod gonogo_command;
 mod output;
 mod signoff_commands;
+mod soak_commands;
 
 use std::process::ExitCode;
 

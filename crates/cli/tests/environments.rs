@@ -1,43 +1,13 @@
 //! `flightdeck env` and `demo` against moto with a real keyring, and a planted secret that must
 //! never appear in the database, the logs, the JSON output or an error message.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use common::{flightdeck, text};
 
 const PLANTED: &str = "FdPlantedSecret-7c1e9a44-DO-NOT-LEAK";
-
-fn flightdeck(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env("FLIGHTDECK_MOTO_SERVER", moto_server())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn moto_server() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -215,13 +185,36 @@ fn environments_demo_and_a_secret_that_never_leaks() {
     );
     let key = "harbour-ledger-go-live-release-4-2";
     let verdict = run(
-        &["gonogo", key, "--env", "DEMO", "--window", "120", "--json"],
+        &[
+            "gonogo", key, "--env", "DEMO", "--phase", "phase-9", "--window", "120", "--json",
+        ],
         None,
     );
     let evaluation: serde_json::Value = serde_json::from_slice(&verdict.stdout).unwrap();
     assert_eq!(evaluation["verdict"], "go", "{evaluation}");
     assert_eq!(verdict.status.code(), Some(0));
-    assert_eq!(evaluation["results"].as_array().unwrap().len(), 4);
+    let names: Vec<&str> = evaluation["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ECS CPU",
+            "Target 5xx responses",
+            "Average response time",
+            "p95 response time",
+            "Error rate",
+            "All alarms green"
+        ]
+    );
+    // The whole runbook also waits for hypercare's soak and the client's confirmation.
+    let all = run(&["gonogo", key, "--env", "DEMO", "--window", "120"], None);
+    assert_eq!(all.status.code(), Some(2), "{}", text(&all));
+    assert!(text(&all).contains("the soak of phase-10 has not started"));
+    assert!(text(&all).contains("waiting for a Client Stakeholder to confirm"));
     let none = run(
         &["gonogo", key, "--env", "DEMO", "--phase", "phase-7"],
         None,

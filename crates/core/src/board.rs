@@ -1,16 +1,15 @@
-//! The go/no-go board: the evaluation and one chart per metric criterion.
+//! The go/no-go board: the evaluation, one chart per metric criterion, and the soaks.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use flightdeck_charts::{render_svg, Chart, Theme};
-use flightdeck_cloud::Evaluation;
-use flightdeck_runbook::Runbook;
-use flightdeck_store::Environment;
+use flightdeck_charts::{render_png, render_svg, Chart, Mark, Theme};
+use flightdeck_cloud::{CriterionResult, Evaluation};
 use flightdeck_vault::Vault;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::gonogo::{evaluate_input, GoNoGoInput, Scope};
 use crate::Error;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -21,31 +20,62 @@ pub struct Board {
     pub charts: BTreeMap<String, String>,
 }
 
-/// Evaluates the runbook's criteria in `env` and draws each metric's chart.
+/// An image format charts are drawn in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartFormat {
+    Svg,
+    Png,
+}
+
+/// Draws a criterion's series; None for criteria without one.
+pub fn criterion_chart(
+    r: &CriterionResult,
+    theme: Theme,
+    format: ChartFormat,
+) -> Result<Option<Vec<u8>>, Error> {
+    if r.threshold.is_none() {
+        return Ok(None);
+    }
+    let points: Vec<(i64, f64)> = r.points.iter().map(|p| (p.t, p.v)).collect();
+    let breaches: Vec<(i64, i64)> = r.breaches.iter().map(|s| (s.from, s.to)).collect();
+    let marks: Vec<Mark<'_>> = r
+        .marks
+        .iter()
+        .map(|m| Mark {
+            t: m.t,
+            alarm: &m.alarm,
+            state: &m.state,
+        })
+        .collect();
+    let chart = Chart {
+        title: &r.name,
+        unit: r.unit.as_deref(),
+        points: &points,
+        threshold: r.threshold,
+        breaches: &breaches,
+        marks: &marks,
+    };
+    let drawn = match format {
+        ChartFormat::Svg => render_svg(&chart, theme, 640, 220).map(String::into_bytes),
+        ChartFormat::Png => render_png(&chart, theme, 640, 220),
+    };
+    drawn.map(Some).map_err(|e| Error::Invalid(e.to_string()))
+}
+
+/// Evaluates the runbook's criteria in its environment and draws each metric's chart.
 pub async fn board(
-    runbook: &Runbook,
-    env: &Environment,
+    input: &GoNoGoInput,
     vault: &Vault,
     window: Duration,
     dark: bool,
 ) -> Result<Board, Error> {
-    let evaluation = crate::evaluate_runbook(runbook, env, vault, None, window).await?;
+    let evaluation = evaluate_input(input, vault, Scope::All, window, SystemTime::now()).await?;
     let theme = if dark { Theme::Dark } else { Theme::Light };
     let mut charts = BTreeMap::new();
-    for r in evaluation.results.iter().filter(|r| r.threshold.is_some()) {
-        let points: Vec<(i64, f64)> = r.points.iter().map(|p| (p.t, p.v)).collect();
-        let breaches: Vec<(i64, i64)> = r.breaches.iter().map(|s| (s.from, s.to)).collect();
-        let chart = Chart {
-            title: &r.name,
-            unit: r.unit.as_deref(),
-            points: &points,
-            threshold: r.threshold,
-            breaches: &breaches,
-        };
-        charts.insert(
-            r.id.clone(),
-            render_svg(&chart, theme, 640, 220).map_err(|e| Error::Invalid(e.to_string()))?,
-        );
+    for r in &evaluation.results {
+        if let Some(svg) = criterion_chart(r, theme, ChartFormat::Svg)? {
+            charts.insert(r.id.clone(), String::from_utf8_lossy(&svg).into_owned());
+        }
     }
     Ok(Board { evaluation, charts })
 }

@@ -11,13 +11,16 @@ mod environments;
 mod error;
 mod gonogo;
 mod item_change;
+mod local_criteria;
+mod report;
 mod runbook_file;
 mod signing;
 mod signoff;
+mod soak;
 mod views;
 
 pub use audit_check::{export_audit, verify_audit, AuditReport};
-pub use board::{board, Board};
+pub use board::{board, criterion_chart, Board, ChartFormat};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};
 pub use decision::decide;
 pub use demo::{ensure_demo, DEMO_RUNBOOK};
@@ -27,11 +30,17 @@ pub use environments::{
     EnvironmentInput, EnvironmentView,
 };
 pub use error::{ApiError, Error};
-pub use gonogo::{evaluate_runbook, go_no_go};
+pub use gonogo::{evaluate_input, go_no_go, gonogo_input, GoNoGoInput, Scope};
 pub use item_change::change_item;
+pub use local_criteria::{confirm_criterion, local_results, LocalResults};
+pub use report::{report_html, report_input, ReportInput};
 pub use runbook_file::{import_file, read_runbook};
 pub use signoff::{
     phase_gate, require_open, sign_off, GateBlock, PhaseGate, SignoffRequest, SignoffView,
+};
+pub use soak::{
+    due_checkpoints, evaluate_checkpoint, run_due_checkpoints, soak_timelines, start_soak,
+    CheckpointView, DueCheckpoint, SoakTimeline,
 };
 pub use views::{runbook_view, RunbookView};
 

@@ -172,6 +172,27 @@ fn blocked_by(
     Ok(blocks)
 }
 
+/// Whether a phase is signed off, and if not, why not (for checklist criteria).
+pub(crate) fn signed_off(store: &Store, key: &str, this: &Phase) -> Result<(bool, String), Error> {
+    let state = signoff_state(store, key, this)?;
+    let signers: Vec<String> = state
+        .signoffs
+        .iter()
+        .filter(|s| !s.stale && !s.invalid)
+        .map(|s| s.record.signed.signer.clone())
+        .collect();
+    let why = if let Some(no) = &state.answered_no {
+        format!("{} answered NO to '{no}'", this.title)
+    } else if state.signed_off {
+        format!("{} is signed off by {}", this.title, signers.join(", "))
+    } else if state.signoffs.iter().any(|s| s.stale) {
+        format!("{} changed after it was signed off", this.title)
+    } else {
+        format!("{} is not signed off yet", this.title)
+    };
+    Ok((state.signed_off, why))
+}
+
 /// The gate and sign-off state of one phase.
 pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate, Error> {
     let runbook = store.document(key)?;

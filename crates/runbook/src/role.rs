@@ -50,6 +50,17 @@ impl Role {
         }
     }
 
+    /// The role as people write it: "Technical Lead", "DBA"...
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::TechnicalLead => "Technical Lead",
+            Role::Dba => "DBA",
+            Role::DevopsEngineer => "DevOps Engineer",
+            Role::ProductOwner => "Product Owner",
+            Role::ClientStakeholder => "Client Stakeholder",
+        }
+    }
+
     pub fn names() -> Vec<&'static str> {
         Role::ALL.iter().map(|r| r.as_str()).collect()
     }

@@ -24,6 +24,8 @@ pub enum StoreError {
     EmptyName,
     #[error("the database failed its integrity check: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl StoreError {
@@ -38,6 +40,7 @@ impl StoreError {
             StoreError::EmptyName => "invalid_identity",
             StoreError::UnknownEnvironment(_) => "unknown_environment",
             StoreError::InvalidEnvironment(_) => "invalid_environment",
+            StoreError::Conflict(_) => "conflict",
         }
     }
 }

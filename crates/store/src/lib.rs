@@ -11,6 +11,7 @@ mod identity;
 mod items;
 mod runbooks;
 mod signoffs;
+mod soaks;
 mod types;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub use audit::{AuditEntry, ChainBreak};
 pub use environments::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::StoreError;
 pub use signoffs::{Answer, Decision, DecisionRecord, Signed, SignoffRecord, Waiver};
+pub use soaks::{rfc3339, CheckpointRecord, Confirmation, SoakRecord};
 pub use types::{
     Actor, ImportOutcome, ItemState, ItemUpdate, ItemView, PhaseProgress, PhaseStatus, Role,
     RunbookSummary, SearchHit,
@@ -33,6 +35,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_environments.sql")),
         M::up(include_str!("../migrations/003_signoffs_audit.sql")),
+        M::up(include_str!("../migrations/004_soaks_confirmations.sql")),
     ])
 });
 

@@ -1,0 +1,123 @@
+//! `flightdeck soak`, `flightdeck confirm` and `flightdeck report`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use flightdeck_core::{
+    confirm_criterion, report_html, report_input, run_due_checkpoints, soak_timelines, start_soak,
+    Error,
+};
+use flightdeck_store::{rfc3339, Store};
+use flightdeck_vault::Vault;
+
+use crate::args::{SoakCommand, Who};
+use crate::commands::acting;
+use crate::output;
+
+pub async fn soak(store: &mut Store, command: SoakCommand) -> Result<(), Error> {
+    match command {
+        SoakCommand::Start {
+            runbook,
+            phase,
+            env,
+            who,
+        } => {
+            let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
+            let soak = start_soak(store, &runbook, &phase, &env, &actor)?;
+            println!(
+                "soak of {phase} started in {env}: {} checkpoints, the first at {}, the last at {}",
+                soak.checkpoints,
+                rfc3339(soak.due_at(1)),
+                rfc3339(soak.due_at(soak.checkpoints))
+            );
+        }
+        SoakCommand::Status { runbook, json } => {
+            let timelines = soak_timelines(store, &runbook)?;
+            if json {
+                output::json(&timelines);
+                return Ok(());
+            }
+            for t in &timelines {
+                match &t.started {
+                    None => println!(
+                        "{}: not started ({} checkpoints, every {} s)",
+                        t.title, t.checkpoints, t.every_seconds
+                    ),
+                    Some(s) => {
+                        println!(
+                            "{}: started {} by {} in {}",
+                            t.title,
+                            rfc3339(s.started_at),
+                            s.started_by,
+                            s.environment
+                        );
+                        for c in &t.timeline {
+                            let result = c
+                                .result
+                                .as_ref()
+                                .map(|r| r.verdict.replace('_', "-").to_uppercase())
+                                .unwrap_or_else(|| "pending".into());
+                            println!("  #{:<2} due {}  {result}", c.number, rfc3339(c.due_at));
+                        }
+                    }
+                }
+            }
+        }
+        SoakCommand::Run { runbook, who, json } => {
+            let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
+            let recorded = run_due_checkpoints(store, &Vault::new(), &runbook, &actor).await?;
+            if json {
+                output::json(&recorded);
+            } else if recorded.is_empty() {
+                println!("no checkpoint is due");
+            } else {
+                for r in &recorded {
+                    println!(
+                        "checkpoint #{} (due {}): {}",
+                        r.number,
+                        rfc3339(r.due_at),
+                        r.verdict.replace('_', "-").to_uppercase()
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn confirm(
+    store: &mut Store,
+    runbook: &str,
+    criterion: &str,
+    note: &str,
+    who: &Who,
+) -> Result<(), Error> {
+    let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
+    let c = confirm_criterion(store, runbook, criterion, &actor, note)?;
+    println!(
+        "confirmed '{}' as {} ({}) at {}",
+        criterion, c.confirmed_by, c.role, c.at
+    );
+    Ok(())
+}
+
+pub async fn report(
+    store: &Store,
+    runbook: &str,
+    env: &str,
+    out: &Path,
+    window: u32,
+) -> Result<(), Error> {
+    let input = report_input(store, runbook, env)?;
+    let window = Duration::from_secs(u64::from(window.max(1)) * 60);
+    let html = report_html(&input, &Vault::new(), window).await?;
+    let io = |e: std::io::Error| Error::Io {
+        path: out.display().to_string(),
+        source: e,
+    };
+    let tmp = out.with_extension("html.partial");
+    std::fs::write(&tmp, &html).map_err(io)?;
+    std::fs::rename(&tmp, out).map_err(io)?;
+    println!("wrote {} ({} KiB)", out.display(), html.len() / 1024);
+    Ok(())
+}

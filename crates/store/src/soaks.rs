@@ -1,0 +1,248 @@
+//! Soaks (checkpoints of a phase's criteria on a schedule) and manual confirmations of criteria.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::types::Actor;
+use crate::{now, Store, StoreError};
+
+/// A started soak. Times are seconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SoakRecord {
+    pub phase_id: String,
+    pub environment: String,
+    pub checkpoints: u32,
+    pub every_seconds: u32,
+    pub started_at: i64,
+    pub started_by: String,
+}
+
+impl SoakRecord {
+    /// When checkpoint `number` (1-based) falls due.
+    pub fn due_at(&self, number: u32) -> i64 {
+        self.started_at + i64::from(number) * i64::from(self.every_seconds)
+    }
+}
+
+/// One recorded checkpoint: its verdict and a summary of the criteria at that moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CheckpointRecord {
+    pub number: u32,
+    pub due_at: i64,
+    pub evaluated_at: i64,
+    /// `go`, `no_go` or `inconclusive`.
+    pub verdict: String,
+    #[ts(type = "unknown")]
+    pub summary: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Confirmation {
+    pub criterion_id: String,
+    pub confirmed_by: String,
+    pub role: String,
+    pub note: String,
+    pub at: String,
+}
+
+/// Seconds since the epoch as RFC 3339 UTC.
+pub fn rfc3339(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+impl Store {
+    /// Starts a soak of a phase in an environment; refused when one is already running.
+    pub fn start_soak(
+        &mut self,
+        key: &str,
+        actor: &Actor,
+        soak: &SoakRecord,
+    ) -> Result<(), StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        if let Some(existing) = self.soak(key, &soak.phase_id)? {
+            return Err(StoreError::Conflict(format!(
+                "a soak of {} in {} started at {} by {}; it runs until its last checkpoint",
+                soak.phase_id,
+                existing.environment,
+                rfc3339(existing.started_at),
+                existing.started_by
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO soaks (runbook_id, phase_id, environment, checkpoints, every_seconds, started_at, started_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                runbook_id,
+                soak.phase_id,
+                soak.environment,
+                soak.checkpoints,
+                soak.every_seconds,
+                soak.started_at,
+                soak.started_by
+            ],
+        )?;
+        crate::audit::append(
+            &tx,
+            actor,
+            "soak_start",
+            Some(key),
+            &soak.phase_id,
+            serde_json::to_value(soak).unwrap_or_default(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn soak(&self, key: &str, phase_id: &str) -> Result<Option<SoakRecord>, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT phase_id, environment, checkpoints, every_seconds, started_at, started_by \
+                 FROM soaks WHERE runbook_id = ?1 AND phase_id = ?2",
+                params![runbook_id, phase_id],
+                |r| {
+                    Ok(SoakRecord {
+                        phase_id: r.get(0)?,
+                        environment: r.get(1)?,
+                        checkpoints: r.get(2)?,
+                        every_seconds: r.get(3)?,
+                        started_at: r.get(4)?,
+                        started_by: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records a checkpoint's result once; a second record of the same checkpoint is ignored
+    /// and the first kept. Returns whether this call recorded it.
+    pub fn record_checkpoint(
+        &mut self,
+        key: &str,
+        phase_id: &str,
+        actor: &Actor,
+        checkpoint: &CheckpointRecord,
+    ) -> Result<bool, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let tx = self.conn.transaction()?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO soak_checkpoints (runbook_id, phase_id, number, due_at, evaluated_at, verdict, summary) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                runbook_id,
+                phase_id,
+                checkpoint.number,
+                checkpoint.due_at,
+                checkpoint.evaluated_at,
+                checkpoint.verdict,
+                checkpoint.summary.to_string()
+            ],
+        )? == 1;
+        if added {
+            crate::audit::append(
+                &tx,
+                actor,
+                "soak_checkpoint",
+                Some(key),
+                &format!("{phase_id} #{}", checkpoint.number),
+                serde_json::json!({ "verdict": checkpoint.verdict, "due_at": checkpoint.due_at }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    pub fn checkpoints(
+        &self,
+        key: &str,
+        phase_id: &str,
+    ) -> Result<Vec<CheckpointRecord>, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT number, due_at, evaluated_at, verdict, summary FROM soak_checkpoints \
+             WHERE runbook_id = ?1 AND phase_id = ?2 ORDER BY number",
+        )?;
+        let rows = stmt.query_map(params![runbook_id, phase_id], |r| {
+            let summary: String = r.get(4)?;
+            Ok(CheckpointRecord {
+                number: r.get(0)?,
+                due_at: r.get(1)?,
+                evaluated_at: r.get(2)?,
+                verdict: r.get(3)?,
+                summary: serde_json::from_str(&summary).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that `actor` confirms a manual criterion (replacing an earlier confirmation).
+    pub fn confirm_criterion(
+        &mut self,
+        key: &str,
+        criterion_id: &str,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<Confirmation, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let confirmation = Confirmation {
+            criterion_id: criterion_id.to_string(),
+            confirmed_by: actor.name.clone(),
+            role: actor.role.as_str().to_string(),
+            note: note.to_string(),
+            at: now(),
+        };
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO confirmations (runbook_id, criterion_id, confirmed_by, role, note, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                runbook_id,
+                confirmation.criterion_id,
+                confirmation.confirmed_by,
+                confirmation.role,
+                confirmation.note,
+                confirmation.at
+            ],
+        )?;
+        crate::audit::append(
+            &tx,
+            actor,
+            "criterion_confirmed",
+            Some(key),
+            criterion_id,
+            serde_json::json!({ "note": note }),
+        )?;
+        tx.commit()?;
+        Ok(confirmation)
+    }
+
+    pub fn confirmations(&self, key: &str) -> Result<Vec<Confirmation>, StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT criterion_id, confirmed_by, role, note, at FROM confirmations \
+             WHERE runbook_id = ?1 ORDER BY at",
+        )?;
+        let rows = stmt.query_map([runbook_id], |r| {
+            Ok(Confirmation {
+                criterion_id: r.get(0)?,
+                confirmed_by: r.get(1)?,
+                role: r.get(2)?,
+                note: r.get(3)?,
+                at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
