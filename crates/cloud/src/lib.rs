@@ -12,8 +12,8 @@ mod profiles;
 
 pub use config::{key_pair_json, sdk_config};
 pub use criteria::{
-    evaluate, evaluate_in, AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict,
-    QUERIES_PER_CALL,
+    evaluate, evaluate_in, judge_series, AlarmMark, CriterionResult, Evaluation, Point, Rule, Span,
+    Status, Verdict, QUERIES_PER_CALL,
 };
 pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};
 pub use error::CloudError;

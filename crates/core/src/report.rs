@@ -128,7 +128,7 @@ fn progress_section(input: &ReportInput) -> Markup {
         table {
             tr { th { "Phase" } th { "Progress" } th { "Sign-off" } }
             @for (p, gate) in input.summary.phases.iter().zip(&input.gates) {
-                @let pct = if p.total == 0 { 100 } else { p.complete() * 100 / p.total };
+                @let pct = (p.complete() * 100).checked_div(p.total).unwrap_or(100);
                 tr {
                     td { (p.title) }
                     td {

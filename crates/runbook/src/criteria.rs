@@ -363,7 +363,7 @@ fn kind(mut raw: RawCriterion) -> Result<CriterionKind, String> {
         return Err("a metric criterion needs pass_when and threshold".into());
     };
     let period = raw.period.unwrap_or(60);
-    if period == 0 || (period % 60 != 0 && ![1, 5, 10, 30].contains(&period)) {
+    if period == 0 || (!period.is_multiple_of(60) && ![1, 5, 10, 30].contains(&period)) {
         return Err(format!(
             "period {period} s is not one CloudWatch accepts (1, 5, 10, 30 or a multiple of 60)"
         ));
