@@ -532,7 +532,44 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         Some(640),
         "the chart image decoded at its size"
     );
+    assert!(board.contains("p95 response time"), "{board}");
+    assert!(board.contains("Error rate"), "{board}");
     screenshot(&client, "board.png").await?;
+
+    // Hypercare's criteria wait for the soak and the client; its soak waits for Phase 9.
+    css(&client, "[data-testid=board-phase]")
+        .await?
+        .select_by_value("phase-10")
+        .await?;
+    wait_for_attr(
+        &client,
+        "[data-testid=verdict]",
+        "data-verdict",
+        "inconclusive",
+    )
+    .await?;
+    let board = css(&client, "[aria-label='Go/no-go board']")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        board.contains("the soak of phase-10 has not started"),
+        "{board}"
+    );
+    assert!(
+        board.contains("waiting for a Client Stakeholder to confirm"),
+        "{board}"
+    );
+    css(&client, "[data-testid=start-soak-phase-10]")
+        .await?
+        .click()
+        .await?;
+    let error = css(&client, "[data-testid=board-error]")
+        .await?
+        .text()
+        .await?;
+    assert!(error.contains("phase 'phase-10' is closed"), "{error}");
+    screenshot(&client, "board-soak.png").await?;
     client.close().await?;
     flightdeck_core::demo_down(data.path())?;
     Ok(())

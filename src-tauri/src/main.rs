@@ -38,6 +38,7 @@ fn main() {
                 vault: Vault::new(),
                 data_dir: dir.display().to_string(),
             });
+            tauri::async_runtime::spawn(board_commands::run_soaks(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -60,6 +61,10 @@ fn main() {
             signoff_commands::decisions,
             signoff_commands::verify_audit,
             board_commands::go_no_go,
+            board_commands::soak_timelines,
+            board_commands::start_soak,
+            board_commands::confirm_criterion,
+            board_commands::save_report,
         ])
         .run(tauri::generate_context!())
         .expect("the Flightdeck window could not start");

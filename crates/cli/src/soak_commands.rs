@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use flightdeck_core::{
     confirm_criterion, report_html, report_input, run_due_checkpoints, soak_timelines, start_soak,
-    Error,
+    write_report, Error,
 };
 use flightdeck_store::{rfc3339, Store};
 use flightdeck_vault::Vault;
@@ -111,13 +111,7 @@ pub async fn report(
     let input = report_input(store, runbook, env)?;
     let window = Duration::from_secs(u64::from(window.max(1)) * 60);
     let html = report_html(&input, &Vault::new(), window).await?;
-    let io = |e: std::io::Error| Error::Io {
-        path: out.display().to_string(),
-        source: e,
-    };
-    let tmp = out.with_extension("html.partial");
-    std::fs::write(&tmp, &html).map_err(io)?;
-    std::fs::rename(&tmp, out).map_err(io)?;
+    write_report(out, &html)?;
     println!("wrote {} ({} KiB)", out.display(), html.len() / 1024);
     Ok(())
 }

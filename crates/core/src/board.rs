@@ -66,10 +66,11 @@ pub fn criterion_chart(
 pub async fn board(
     input: &GoNoGoInput,
     vault: &Vault,
+    scope: Scope<'_>,
     window: Duration,
     dark: bool,
 ) -> Result<Board, Error> {
-    let evaluation = evaluate_input(input, vault, Scope::All, window, SystemTime::now()).await?;
+    let evaluation = evaluate_input(input, vault, scope, window, SystemTime::now()).await?;
     let theme = if dark { Theme::Dark } else { Theme::Light };
     let mut charts = BTreeMap::new();
     for r in &evaluation.results {

@@ -33,7 +33,7 @@ pub use error::{ApiError, Error};
 pub use gonogo::{evaluate_input, go_no_go, gonogo_input, GoNoGoInput, Scope};
 pub use item_change::change_item;
 pub use local_criteria::{confirm_criterion, local_results, LocalResults};
-pub use report::{report_html, report_input, ReportInput};
+pub use report::{report_html, report_input, write_report, ReportInput};
 pub use runbook_file::{import_file, read_runbook};
 pub use signoff::{
     phase_gate, require_open, sign_off, GateBlock, PhaseGate, SignoffRequest, SignoffView,

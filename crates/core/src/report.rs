@@ -232,3 +232,15 @@ pub async fn report_html(
     };
     Ok(page.into_string())
 }
+
+/// Writes the report next to its final name first and renames it, so a crash never leaves a
+/// half-written report under the name someone will open.
+pub fn write_report(path: &std::path::Path, html: &str) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let partial = path.with_extension("html.partial");
+    std::fs::write(&partial, html).map_err(io)?;
+    std::fs::rename(&partial, path).map_err(io)
+}

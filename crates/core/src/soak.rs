@@ -63,6 +63,7 @@ pub fn start_soak(
 #[ts(export)]
 pub struct CheckpointView {
     pub number: u32,
+    #[ts(type = "number")]
     pub due_at: i64,
     pub result: Option<CheckpointRecord>,
 }

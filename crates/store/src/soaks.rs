@@ -15,6 +15,7 @@ pub struct SoakRecord {
     pub environment: String,
     pub checkpoints: u32,
     pub every_seconds: u32,
+    #[ts(type = "number")]
     pub started_at: i64,
     pub started_by: String,
 }
@@ -31,7 +32,9 @@ impl SoakRecord {
 #[ts(export)]
 pub struct CheckpointRecord {
     pub number: u32,
+    #[ts(type = "number")]
     pub due_at: i64,
+    #[ts(type = "number")]
     pub evaluated_at: i64,
     /// `go`, `no_go` or `inconclusive`.
     pub verdict: String,

@@ -19,6 +19,9 @@ import type { Role } from "../bindings/Role";
 import type { RunbookSummary } from "../bindings/RunbookSummary";
 import type { RunbookView } from "../bindings/RunbookView";
 import type { SearchHit } from "../bindings/SearchHit";
+import type { Confirmation } from "../bindings/Confirmation";
+import type { SoakRecord } from "../bindings/SoakRecord";
+import type { SoakTimeline } from "../bindings/SoakTimeline";
 
 /** Whatever a command throws, as the `{ code, message }` every Rust error crosses IPC as. */
 export function toApiError(e: unknown): ApiError {
@@ -57,6 +60,12 @@ export const api = {
   decide: (key: string, decision: Decision, reason: string) => call<DecisionRecord>("decide", { key, decision, reason }),
   decisions: (key: string) => call<DecisionRecord[]>("decisions", { key }),
   verifyAudit: () => call<AuditReport>("verify_audit"),
-  goNoGo: (key: string, env: string, windowMinutes: number, dark: boolean) =>
-    call<Board>("go_no_go", { key, env, windowMinutes, dark }),
+  goNoGo: (key: string, env: string, phase: string | null, windowMinutes: number, dark: boolean) =>
+    call<Board>("go_no_go", { key, env, phase, windowMinutes, dark }),
+  soakTimelines: (key: string) => call<SoakTimeline[]>("soak_timelines", { key }),
+  startSoak: (key: string, phase: string, env: string) => call<SoakRecord>("start_soak", { key, phase, env }),
+  confirmCriterion: (key: string, criterion: string, note: string) =>
+    call<Confirmation>("confirm_criterion", { key, criterion, note }),
+  saveReport: (key: string, env: string, windowMinutes: number, path: string) =>
+    call<string>("save_report", { key, env, windowMinutes, path }),
 };

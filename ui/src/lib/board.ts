@@ -15,3 +15,16 @@ export function ago(then: Date, now: Date): string {
 export function svgSource(svg: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
+
+/** A checkpoint's state for the soak timeline. */
+export function checkpointState(result: { verdict: string } | null, dueAt: number, nowSeconds: number): string {
+  if (result) return result.verdict;
+  return dueAt <= nowSeconds ? "due" : "pending";
+}
+
+/** "every 6 h", "every 30 min", "every 45 s". */
+export function every(seconds: number): string {
+  if (seconds % 3600 === 0) return `every ${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `every ${seconds / 60} min`;
+  return `every ${seconds} s`;
+}

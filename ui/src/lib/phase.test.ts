@@ -21,6 +21,7 @@ const phase: Phase = {
   steps: [],
   signoff: [],
   criteria: [],
+  soak: null,
 };
 
 describe("phaseBlocks", () => {
