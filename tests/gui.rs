@@ -570,6 +570,36 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         .await?;
     assert!(error.contains("phase 'phase-10' is closed"), "{error}");
     screenshot(&client, "board-soak.png").await?;
+
+    // The monitoring grid of the same environment, every panel drawn.
+    css(&client, "[data-testid=open-monitoring]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=range-720]")
+        .await?
+        .click()
+        .await?;
+    let mut panels = 0;
+    for _ in 0..100 {
+        panels = client
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=panel] img')].filter(i => i.complete && i.naturalWidth > 0).length",
+                vec![],
+            )
+            .await?
+            .as_u64()
+            .unwrap_or(0);
+        if panels == 11 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let grid = css(&client, "[aria-label=Monitoring]").await?.text().await?;
+    assert_eq!(panels, 11, "every monitoring panel drawn: {grid}");
+    assert!(grid.contains("harbour-prod / ledger-api"), "{grid}");
+    assert!(!grid.contains("not published"), "{grid}");
+    screenshot(&client, "monitoring.png").await?;
     client.close().await?;
     flightdeck_core::demo_down(data.path())?;
     Ok(())

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use flightdeck_core::{Board, Scope, SoakTimeline};
+use flightdeck_core::{Board, MonitoringView, Scope, SoakTimeline};
 use flightdeck_store::{Confirmation, SoakRecord};
 use tauri::State;
 
@@ -29,6 +29,19 @@ pub async fn go_no_go(
     let input = flightdeck_core::gonogo_input(&*store(&state)?, &key, &env)?;
     let scope = phase.as_deref().map(Scope::Phase).unwrap_or(Scope::All);
     Ok(flightdeck_core::board(&input, &state.vault, scope, window(window_minutes), dark).await?)
+}
+
+/// The monitoring grid of an environment over the last `range_minutes`.
+#[tauri::command]
+pub async fn monitoring(
+    state: State<'_, AppState>,
+    env: String,
+    range_minutes: u32,
+    dark: bool,
+) -> Result<MonitoringView> {
+    let environment = store(&state)?.environment(&env)?;
+    let range = Duration::from_secs(u64::from(range_minutes.clamp(15, 7 * 24 * 60)) * 60);
+    Ok(flightdeck_core::monitoring(&environment, &state.vault, range, dark).await?)
 }
 
 #[tauri::command]

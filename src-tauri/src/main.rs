@@ -61,6 +61,7 @@ fn main() {
             signoff_commands::decisions,
             signoff_commands::verify_audit,
             board_commands::go_no_go,
+            board_commands::monitoring,
             board_commands::soak_timelines,
             board_commands::start_soak,
             board_commands::confirm_criterion,

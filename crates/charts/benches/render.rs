@@ -1,5 +1,5 @@
 use criterion::{criterion_group, criterion_main, Criterion};
-use flightdeck_charts::{render_svg, Chart, Theme};
+use flightdeck_charts::{render_png, render_svg, Chart, Line, Theme};
 
 fn eight_charts_of_10k_points(c: &mut Criterion) {
     let series: Vec<Vec<(i64, f64)>> = (0..8)
@@ -22,15 +22,41 @@ fn eight_charts_of_10k_points(c: &mut Criterion) {
             series
                 .iter()
                 .map(|points| {
+                    let lines = [Line {
+                        label: "ECS CPU",
+                        points,
+                    }];
                     let chart = Chart {
                         title: "ECS CPU",
                         unit: Some("%"),
-                        points,
+                        lines: &lines,
                         threshold: Some(65.0),
                         breaches: &breaches,
                         marks: &[],
                     };
                     render_svg(&chart, Theme::Light, 640, 240).unwrap().len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("render 8 charts x 10,000 points to PNG", |b| {
+        b.iter(|| {
+            series
+                .iter()
+                .map(|points| {
+                    let lines = [Line {
+                        label: "ECS CPU",
+                        points,
+                    }];
+                    let chart = Chart {
+                        title: "ECS CPU",
+                        unit: Some("%"),
+                        lines: &lines,
+                        threshold: Some(65.0),
+                        breaches: &breaches,
+                        marks: &[],
+                    };
+                    render_png(&chart, Theme::Light, 640, 240).unwrap().len()
                 })
                 .sum::<usize>()
         })

@@ -24,7 +24,7 @@ struct Palette {
     background: RGBColor,
     text: RGBColor,
     grid: RGBColor,
-    line: RGBColor,
+    lines: [RGBColor; 4],
     threshold: RGBColor,
     breach: RGBAColor,
     alarm: RGBColor,
@@ -37,7 +37,12 @@ fn palette(theme: Theme) -> Palette {
             background: RGBColor(255, 255, 255),
             text: RGBColor(27, 34, 48),
             grid: RGBColor(226, 230, 236),
-            line: RGBColor(31, 95, 209),
+            lines: [
+                RGBColor(31, 95, 209),
+                RGBColor(0, 137, 123),
+                RGBColor(142, 68, 173),
+                RGBColor(191, 96, 0),
+            ],
             threshold: RGBColor(198, 47, 47),
             breach: RGBColor(198, 47, 47).mix(0.15),
             alarm: RGBColor(214, 118, 0),
@@ -47,7 +52,12 @@ fn palette(theme: Theme) -> Palette {
             background: RGBColor(26, 32, 41),
             text: RGBColor(227, 232, 239),
             grid: RGBColor(44, 52, 64),
-            line: RGBColor(91, 141, 239),
+            lines: [
+                RGBColor(91, 141, 239),
+                RGBColor(77, 208, 190),
+                RGBColor(196, 140, 230),
+                RGBColor(240, 160, 80),
+            ],
             threshold: RGBColor(239, 106, 106),
             breach: RGBColor(239, 106, 106).mix(0.22),
             alarm: RGBColor(255, 170, 64),
@@ -56,12 +66,20 @@ fn palette(theme: Theme) -> Palette {
     }
 }
 
-/// One metric series to draw. Times are seconds since the Unix epoch.
+/// One line of a chart. Times are seconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line<'a> {
+    /// Shown in a legend when a chart has more than one line.
+    pub label: &'a str,
+    pub points: &'a [(i64, f64)],
+}
+
+/// A metric chart to draw: one or more lines on a time axis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart<'a> {
     pub title: &'a str,
     pub unit: Option<&'a str>,
-    pub points: &'a [(i64, f64)],
+    pub lines: &'a [Line<'a>],
     pub threshold: Option<f64>,
     /// Time intervals that breach the threshold, shaded.
     pub breaches: &'a [(i64, i64)],
@@ -148,24 +166,26 @@ fn draw<DB: DrawingBackend>(
     let draw = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
     root.fill(&colours.background).map_err(|e| draw(&e))?;
     let font = ("sans-serif", 12).into_font().color(&colours.text);
-    if chart.points.is_empty() {
+    let all = || chart.lines.iter().flat_map(|l| l.points.iter());
+    if all().next().is_none() {
         let style = font.clone().pos(Pos::new(HPos::Center, VPos::Center));
         root.draw_text("no data", &style, (width as i32 / 2, height as i32 / 2))
             .map_err(|e| draw(&e))?;
         return root.present().map_err(|e| draw(&e));
     }
-    let (t0, t1) = (
-        chart.points[0].0,
-        chart.points[chart.points.len() - 1]
-            .0
-            .max(chart.points[0].0 + 60),
-    );
-    let values = chart.points.iter().map(|p| p.1).chain(chart.threshold);
+    let t0 = all().map(|p| p.0).min().unwrap_or_default();
+    let t1 = all().map(|p| p.0).max().unwrap_or_default().max(t0 + 60);
+    let values = all().map(|p| p.1).chain(chart.threshold);
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.05).max(1e-6);
-    let (y0, y1) = ((lo - pad).min(0.0_f64.max(lo - pad)), hi + pad);
+    let pad = match ((hi - lo) * 0.1).max(hi.abs() * 0.05) {
+        p if p > 1e-9 => p,
+        _ => 1.0,
+    };
+    // Values that are never negative (counts, percentages) keep the axis at or above zero.
+    let y0 = if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad };
+    let y1 = hi + pad;
     let mut plot = ChartBuilder::on(root)
         .caption(
             chart.title,
@@ -194,11 +214,20 @@ fn draw<DB: DrawingBackend>(
             .map(|(a, b)| Rectangle::new([(*a, y0), (*b, y1)], colours.breach.filled())),
     )
     .map_err(|e| draw(&e))?;
-    plot.draw_series(LineSeries::new(
-        chart.points.iter().copied(),
-        colours.line.stroke_width(2),
-    ))
-    .map_err(|e| draw(&e))?;
+    for (i, line) in chart.lines.iter().enumerate() {
+        let colour = colours.lines[i % colours.lines.len()];
+        let drawn = plot
+            .draw_series(LineSeries::new(
+                line.points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+            .map_err(|e| draw(&e))?;
+        if chart.lines.len() > 1 {
+            drawn.label(line.label).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2))
+            });
+        }
+    }
     if let Some(threshold) = chart.threshold {
         let dashes = (0..40).map(|i| {
             let step = (t1 - t0) as f64 / 40.0;
@@ -227,6 +256,15 @@ fn draw<DB: DrawingBackend>(
         plot.draw_series(std::iter::once(Text::new(label, (mark.t, y1), style)))
             .map_err(|e| draw(&e))?;
     }
+    if chart.lines.len() > 1 {
+        plot.configure_series_labels()
+            .background_style(colours.background.mix(0.85))
+            .border_style(colours.grid)
+            .label_font(font.clone())
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| draw(&e))?;
+    }
     root.present().map_err(|e| draw(&e))
 }
 
@@ -243,10 +281,14 @@ mod tests {
     #[test]
     fn draws_series_threshold_breaches_and_labels() {
         let points = points();
+        let lines = [Line {
+            label: "p95",
+            points: &points,
+        }];
         let chart = Chart {
             title: "p95 latency",
             unit: Some("s"),
-            points: &points,
+            lines: &lines,
             threshold: Some(1.5),
             breaches: &[(1_763_900_300, 1_763_900_600)],
             marks: &[Mark {
@@ -276,12 +318,67 @@ mod tests {
     }
 
     #[test]
+    fn several_lines_get_a_legend() {
+        let a = points();
+        let b: Vec<(i64, f64)> = a.iter().map(|(t, v)| (*t, v * 2.0)).collect();
+        let lines = [
+            Line {
+                label: "ledger-api",
+                points: &a,
+            },
+            Line {
+                label: "ledger-worker",
+                points: &b,
+            },
+        ];
+        let chart = Chart {
+            title: "ECS CPU",
+            unit: Some("%"),
+            lines: &lines,
+            threshold: None,
+            breaches: &[],
+            marks: &[],
+        };
+        let svg = render_svg(&chart, Theme::Light, 640, 240).unwrap();
+        let upper = svg.to_uppercase();
+        assert!(
+            upper.contains("#1F5FD1") && upper.contains("#00897B"),
+            "each line in its own colour"
+        );
+        assert!(svg.contains("ledger-api") && svg.contains("ledger-worker"));
+    }
+
+    #[test]
+    fn a_flat_zero_series_keeps_a_readable_axis() {
+        let zeros: Vec<(i64, f64)> = (0..30).map(|i| (1_763_900_000 + i * 60, 0.0)).collect();
+        let lines = [Line {
+            label: "unhealthy",
+            points: &zeros,
+        }];
+        let chart = Chart {
+            title: "Unhealthy hosts",
+            unit: None,
+            lines: &lines,
+            threshold: None,
+            breaches: &[],
+            marks: &[],
+        };
+        let svg = render_svg(&chart, Theme::Light, 640, 240).unwrap();
+        assert!(!svg.contains("\n-0\n</text>"), "no negative zero on the axis");
+        assert!(svg.contains("\n1\n</text>"), "the axis reaches 1");
+    }
+
+    #[test]
     fn png_for_reports() {
         let points = points();
+        let lines = [Line {
+            label: "CPU",
+            points: &points,
+        }];
         let chart = Chart {
             title: "CPU",
             unit: Some("%"),
-            points: &points,
+            lines: &lines,
             threshold: Some(1.5),
             breaches: &[],
             marks: &[],
@@ -298,7 +395,7 @@ mod tests {
         let chart = Chart {
             title: "x",
             unit: None,
-            points: &[],
+            lines: &[],
             threshold: None,
             breaches: &[],
             marks: &[],

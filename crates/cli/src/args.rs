@@ -29,6 +29,7 @@ impl Cli {
             | Command::Demo(DemoCommand::Up { json })
             | Command::Gate { json, .. }
             | Command::Soak(SoakCommand::Status { json, .. })
+            | Command::Monitor { json, .. }
             | Command::Soak(SoakCommand::Run { json, .. })
             | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
@@ -110,6 +111,16 @@ pub enum Command {
         note: String,
         #[command(flatten)]
         who: Who,
+    },
+    /// The monitoring grid's latest values (ECS, ALB, RDS, CloudFront) in an environment.
+    Monitor {
+        #[arg(long)]
+        env: String,
+        /// How far back to look, in minutes.
+        #[arg(long, default_value_t = 60)]
+        range: u32,
+        #[arg(long)]
+        json: bool,
     },
     /// Write the go/no-go report: one self-contained HTML file that opens offline.
     Report {

@@ -107,6 +107,9 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             note,
             who,
         } => crate::soak_commands::confirm(&mut store()?, &runbook, &criterion, &note, &who)?,
+        Command::Monitor { env, range, json } => {
+            crate::monitor_command::monitor(&store()?, &env, range, json).await?
+        }
         Command::Report {
             runbook,
             env,

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod env_commands;
 mod gonogo_command;
+mod monitor_command;
 mod output;
 mod signoff_commands;
 mod soak_commands;

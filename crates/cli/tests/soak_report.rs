@@ -138,5 +138,18 @@ fn soak_confirmation_and_report() {
         assert!(!html.contains(external), "the report references {external}");
     }
     assert!(!Path::new(&format!("{}.partial", out.display())).exists());
+
+    // The monitoring grid's latest values, CloudFront's read in us-east-1.
+    let monitor = run(&["monitor", "--env", "DEMO", "--range", "360"]);
+    assert!(monitor.status.success(), "{}", text(&monitor));
+    for panel in [
+        "ECS CPU",
+        "ALB healthy hosts",
+        "RDS free storage",
+        "CloudFront 5xx rate",
+    ] {
+        assert!(text(&monitor).contains(panel), "{}", text(&monitor));
+    }
+    assert!(!text(&monitor).contains("no data"), "{}", text(&monitor));
     assert!(run(&["demo", "down"]).status.success());
 }

@@ -340,15 +340,17 @@ fn alarm_watches(alarm: &MetricAlarm, m: &MetricRef) -> bool {
         && dims == m.dimensions
 }
 
-fn aws<E: std::error::Error + 'static>(call: &'static str) -> impl FnOnce(E) -> CloudError {
+pub(crate) fn aws<E: std::error::Error + 'static>(
+    call: &'static str,
+) -> impl FnOnce(E) -> CloudError {
     move |e| CloudError::Aws {
         call,
         detail: aws_sdk_sts::error::DisplayErrorContext(&e).to_string(),
     }
 }
 
-/// Fetches every metric criterion's series over the window, 500 queries per call.
-async fn fetch(
+/// Fetches the series of every query over the window, one call per group of at most 500.
+pub(crate) async fn fetch(
     cw: &aws_sdk_cloudwatch::Client,
     calls: Vec<Vec<MetricDataQuery>>,
     start: SystemTime,

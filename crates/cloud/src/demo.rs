@@ -25,6 +25,8 @@ pub const DB_SECRET: &str = "harbour/prod/ledger/db";
 pub const BACKUP_BUCKET: &str = "harbour-prod-backups";
 pub const DASHBOARD: &str = "harbour-prod-ledger";
 const LOAD_BALANCER: &str = "app/harbour-prod-alb/50dc6c495c0c9188";
+const TARGET_GROUP: &str = "targetgroup/harbour-prod-ledger/6d0ecf831eec9f09";
+const DISTRIBUTION: &str = "E2HARBOURPROD7";
 /// Metric history: this many hours at five-minute points.
 const HISTORY_HOURS: u64 = 6;
 
@@ -207,6 +209,10 @@ async fn seed_metrics(config: &SdkConfig) -> Result<u32, CloudError> {
     let ecs = vec![dim("ClusterName", CLUSTER), dim("ServiceName", SERVICE)];
     let alb = vec![dim("LoadBalancer", LOAD_BALANCER)];
     let rds = vec![dim("DBInstanceIdentifier", DB_INSTANCE)];
+    let targets = vec![
+        dim("TargetGroup", TARGET_GROUP),
+        dim("LoadBalancer", LOAD_BALANCER),
+    ];
     type Series<'a> = (
         &'a str,
         &'a str,
@@ -214,7 +220,7 @@ async fn seed_metrics(config: &SdkConfig) -> Result<u32, CloudError> {
         StandardUnit,
         fn(u64) -> f64,
     );
-    let series: [Series; 7] = [
+    let series: [Series; 10] = [
         (
             "AWS/ECS",
             "CPUUtilization",
@@ -264,6 +270,27 @@ async fn seed_metrics(config: &SdkConfig) -> Result<u32, CloudError> {
             StandardUnit::Count,
             |i| wave(18.0, 6.0, i).round(),
         ),
+        (
+            "AWS/RDS",
+            "FreeStorageSpace",
+            &rds,
+            StandardUnit::Bytes,
+            |i| 61.5e9 - i as f64 * 2.0e7,
+        ),
+        (
+            "AWS/ApplicationELB",
+            "HealthyHostCount",
+            &targets,
+            StandardUnit::Count,
+            |_| 2.0,
+        ),
+        (
+            "AWS/ApplicationELB",
+            "UnHealthyHostCount",
+            &targets,
+            StandardUnit::Count,
+            |_| 0.0,
+        ),
     ];
     let now = SystemTime::now();
     let points = HISTORY_HOURS * 12;
@@ -284,6 +311,44 @@ async fn seed_metrics(config: &SdkConfig) -> Result<u32, CloudError> {
         written += data.len() as u32;
         cw.put_metric_data()
             .namespace(namespace)
+            .set_metric_data(Some(data))
+            .send()
+            .await
+            .map_err(aws("cloudwatch:PutMetricData"))?;
+    }
+    Ok(written + seed_cloudfront(config, now, points).await?)
+}
+
+/// CloudFront's error rates, which CloudWatch keeps in us-east-1 whatever the region.
+async fn seed_cloudfront(
+    config: &SdkConfig,
+    now: SystemTime,
+    points: u64,
+) -> Result<u32, CloudError> {
+    let cw = aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::config::Builder::from(config)
+            .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
+            .build(),
+    );
+    let dims = vec![dim("DistributionId", DISTRIBUTION), dim("Region", "Global")];
+    let mut written = 0;
+    for (name, base) in [("4xxErrorRate", 1.2), ("5xxErrorRate", 0.05)] {
+        let data: Vec<MetricDatum> = (0..points)
+            .map(|i| {
+                MetricDatum::builder()
+                    .metric_name(name)
+                    .set_dimensions(Some(dims.clone()))
+                    .timestamp(DateTime::from(
+                        now - Duration::from_secs((points - i) * 300),
+                    ))
+                    .value(wave(base, base * 0.4, i))
+                    .unit(StandardUnit::Percent)
+                    .build()
+            })
+            .collect();
+        written += data.len() as u32;
+        cw.put_metric_data()
+            .namespace("AWS/CloudFront")
             .set_metric_data(Some(data))
             .send()
             .await

@@ -7,6 +7,7 @@ mod criteria;
 mod demo;
 mod error;
 mod identity;
+mod monitoring;
 mod moto;
 mod profiles;
 
@@ -18,5 +19,6 @@ pub use criteria::{
 pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};
 pub use error::CloudError;
 pub use identity::{check_connection, CallerIdentity};
+pub use monitoring::{monitoring_panels, period_for, Panel, PanelSeries};
 pub use moto::MotoServer;
 pub use profiles::{list_profiles, AwsProfile};

@@ -6,7 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use flightdeck_cloud::{
-    check_connection, key_pair_json, sdk_config, seed_demo_world, CloudError, DEMO_ACCOUNT,
+    check_connection, key_pair_json, monitoring_panels, sdk_config, seed_demo_world, CloudError,
+    DEMO_ACCOUNT,
 };
 use flightdeck_store::CredentialSource;
 use flightdeck_vault::{SecretString, Vault};
@@ -108,7 +109,27 @@ async fn the_demo_world_is_seeded_and_readable() {
     let config = sdk_config(&env, &vault).await.unwrap();
     let world = seed_demo_world(&config).await.unwrap();
     assert_eq!(world.task_definitions.len(), 2);
-    assert_eq!(world.metric_points, 7 * 72);
+    assert_eq!(world.metric_points, 12 * 72);
+
+    // The monitoring grid finds every panel's series, CloudFront's in us-east-1.
+    let panels = monitoring_panels(&config, Duration::from_secs(6 * 3600))
+        .await
+        .unwrap();
+    assert_eq!(panels.len(), 11);
+    for panel in &panels {
+        assert_eq!(panel.series.len(), 1, "{}", panel.title);
+        assert!(panel.series[0].points.len() >= 60, "{}", panel.title);
+    }
+    let ecs_cpu = &panels[0];
+    assert_eq!(ecs_cpu.series[0].label, "harbour-prod / ledger-api");
+    let storage = panels
+        .iter()
+        .find(|p| p.title == "RDS free storage")
+        .unwrap();
+    assert_eq!(storage.unit.as_deref(), Some("GB"));
+    assert!(storage.series[0].points[0].v > 50.0 && storage.series[0].points[0].v < 62.0);
+    let cloudfront = panels.last().unwrap();
+    assert_eq!(cloudfront.series[0].label, "E2HARBOURPROD7 / Global");
 
     let ecs = aws_sdk_ecs::Client::new(&config);
     let services = ecs

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use flightdeck_charts::{render_png, render_svg, Chart, Mark, Theme};
+use flightdeck_charts::{render_png, render_svg, Chart, Line, Mark, Theme};
 use flightdeck_cloud::{CriterionResult, Evaluation};
 use flightdeck_vault::Vault;
 use serde::Serialize;
@@ -47,10 +47,14 @@ pub fn criterion_chart(
             state: &m.state,
         })
         .collect();
+    let lines = [Line {
+        label: &r.name,
+        points: &points,
+    }];
     let chart = Chart {
         title: &r.name,
         unit: r.unit.as_deref(),
-        points: &points,
+        lines: &lines,
         threshold: r.threshold,
         breaches: &breaches,
         marks: &marks,

@@ -12,6 +12,7 @@ mod error;
 mod gonogo;
 mod item_change;
 mod local_criteria;
+mod monitoring;
 mod report;
 mod runbook_file;
 mod signing;
@@ -33,6 +34,7 @@ pub use error::{ApiError, Error};
 pub use gonogo::{evaluate_input, go_no_go, gonogo_input, GoNoGoInput, Scope};
 pub use item_change::change_item;
 pub use local_criteria::{confirm_criterion, local_results, LocalResults};
+pub use monitoring::{monitoring, Latest, MonitoringView, PanelView};
 pub use report::{report_html, report_input, write_report, ReportInput};
 pub use runbook_file::{import_file, read_runbook};
 pub use signoff::{

@@ -22,6 +22,7 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { Confirmation } from "../bindings/Confirmation";
 import type { SoakRecord } from "../bindings/SoakRecord";
 import type { SoakTimeline } from "../bindings/SoakTimeline";
+import type { MonitoringView } from "../bindings/MonitoringView";
 
 /** Whatever a command throws, as the `{ code, message }` every Rust error crosses IPC as. */
 export function toApiError(e: unknown): ApiError {
@@ -62,6 +63,8 @@ export const api = {
   verifyAudit: () => call<AuditReport>("verify_audit"),
   goNoGo: (key: string, env: string, phase: string | null, windowMinutes: number, dark: boolean) =>
     call<Board>("go_no_go", { key, env, phase, windowMinutes, dark }),
+  monitoring: (env: string, rangeMinutes: number, dark: boolean) =>
+    call<MonitoringView>("monitoring", { env, rangeMinutes, dark }),
   soakTimelines: (key: string) => call<SoakTimeline[]>("soak_timelines", { key }),
   startSoak: (key: string, phase: string, env: string) => call<SoakRecord>("start_soak", { key, phase, env }),
   confirmCriterion: (key: string, criterion: string, note: string) =>
