@@ -595,7 +595,10 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let grid = css(&client, "[aria-label=Monitoring]").await?.text().await?;
+    let grid = css(&client, "[aria-label=Monitoring]")
+        .await?
+        .text()
+        .await?;
     assert_eq!(panels, 11, "every monitoring panel drawn: {grid}");
     assert!(grid.contains("harbour-prod / ledger-api"), "{grid}");
     assert!(!grid.contains("not published"), "{grid}");

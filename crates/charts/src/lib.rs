@@ -184,7 +184,11 @@ fn draw<DB: DrawingBackend>(
         _ => 1.0,
     };
     // Values that are never negative (counts, percentages) keep the axis at or above zero.
-    let y0 = if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad };
+    let y0 = if lo >= 0.0 {
+        (lo - pad).max(0.0)
+    } else {
+        lo - pad
+    };
     let y1 = hi + pad;
     let mut plot = ChartBuilder::on(root)
         .caption(
@@ -364,7 +368,10 @@ mod tests {
             marks: &[],
         };
         let svg = render_svg(&chart, Theme::Light, 640, 240).unwrap();
-        assert!(!svg.contains("\n-0\n</text>"), "no negative zero on the axis");
+        assert!(
+            !svg.contains("\n-0\n</text>"),
+            "no negative zero on the axis"
+        );
         assert!(svg.contains("\n1\n</text>"), "the axis reaches 1");
     }
 
