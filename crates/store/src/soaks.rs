@@ -249,3 +249,79 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Role;
+
+    fn store_with_runbook() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let md = "# Soak\n\n## Phase 1: Soak\n\n- [ ] watch\n";
+        let runbook = flightdeck_runbook::parse("soak.md", md.as_bytes()).unwrap();
+        store.import("soak.md", "0", &runbook).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_soak_starts_once_and_each_checkpoint_is_recorded_once() {
+        let mut store = store_with_runbook();
+        let lead = Actor::new("Ana", Role::TechnicalLead).unwrap();
+        let soak = SoakRecord {
+            phase_id: "phase-1".into(),
+            environment: "PROD".into(),
+            checkpoints: 8,
+            every_seconds: 6 * 3600,
+            started_at: 1_795_000_000,
+            started_by: "Ana".into(),
+        };
+        store.start_soak("soak", &lead, &soak).unwrap();
+        assert_eq!(soak.due_at(8), 1_795_000_000 + 48 * 3600);
+        let again = store.start_soak("soak", &lead, &soak).unwrap_err();
+        assert_eq!(again.code(), "conflict");
+        assert_eq!(store.soak("soak", "phase-1").unwrap(), Some(soak));
+
+        let checkpoint = |verdict: &str| CheckpointRecord {
+            number: 1,
+            due_at: 1_795_021_600,
+            evaluated_at: 1_795_021_610,
+            verdict: verdict.into(),
+            summary: serde_json::json!([]),
+        };
+        assert!(store
+            .record_checkpoint("soak", "phase-1", &lead, &checkpoint("go"))
+            .unwrap());
+        assert!(!store
+            .record_checkpoint("soak", "phase-1", &lead, &checkpoint("no_go"))
+            .unwrap());
+        let recorded = store.checkpoints("soak", "phase-1").unwrap();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0].verdict, "go", "the first record stands");
+        let kinds: Vec<String> = store
+            .audit_entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds.iter().filter(|k| *k == "soak_checkpoint").count(), 1);
+        assert!(kinds.contains(&"soak_start".to_string()));
+    }
+
+    #[test]
+    fn a_confirmation_replaces_the_earlier_one() {
+        let mut store = store_with_runbook();
+        let po = Actor::new("Pat", Role::ProductOwner).unwrap();
+        store
+            .confirm_criterion("soak", "g-1", &po, "first")
+            .unwrap();
+        store
+            .confirm_criterion("soak", "g-1", &po, "second")
+            .unwrap();
+        let all = store.confirmations("soak").unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            (all[0].note.as_str(), all[0].role.as_str()),
+            ("second", "product_owner")
+        );
+    }
+}
