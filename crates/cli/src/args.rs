@@ -30,7 +30,11 @@ impl Cli {
             | Command::Gate { json, .. }
             | Command::Soak(SoakCommand::Status { json, .. })
             | Command::Monitor { json, .. }
-            | Command::Soak(SoakCommand::Run { json, .. })
+            | Command::Action(ActionCommand::Runs { json, .. }) => *json,
+            Command::Action(
+                ActionCommand::Plan(t) | ActionCommand::Apply(t) | ActionCommand::Undo(t),
+            ) => t.json,
+            Command::Soak(SoakCommand::Run { json, .. })
             | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
             Command::Signoff(a) => a.json,
@@ -99,6 +103,9 @@ pub enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Plan, apply or undo an action a runbook declares in a ```flightdeck block.
+    #[command(subcommand)]
+    Action(ActionCommand),
     /// Soak checkpoints: start a phase's soak, see its timeline, evaluate due checkpoints.
     #[command(subcommand)]
     Soak(SoakCommand),
@@ -373,4 +380,40 @@ pub enum SoakCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Read AWS and show exactly what the action would change, and its undo.
+    Plan(ActionTarget),
+    /// Apply the action after its plan and a confirmation (PROD: its name typed).
+    Apply(ActionTarget),
+    /// Run the undo recorded by the action's last change.
+    Undo(ActionTarget),
+    /// The recorded runs of a runbook's actions, newest first.
+    Runs {
+        runbook: String,
+        step: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ActionTarget {
+    pub runbook: String,
+    /// The action's id in the runbook.
+    pub step: String,
+    #[arg(long)]
+    pub env: String,
+    /// Confirm a change in an environment that asks for a plain confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// The environment's name, typed, where it asks for that (PROD).
+    #[arg(long)]
+    pub confirm: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long)]
+    pub json: bool,
 }

@@ -100,6 +100,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         } => crate::signoff_commands::decide(&mut store()?, &runbook, &decision, &reason, &who)?,
         Command::Audit(command) => crate::signoff_commands::audit(&store()?, command)?,
         Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
+        Command::Action(command) => crate::action_commands::action(&mut store()?, command).await?,
         Command::Soak(command) => crate::soak_commands::soak(&mut store()?, command).await?,
         Command::Confirm {
             runbook,

@@ -1,5 +1,6 @@
 //! `flightdeck`: the command-line face of Flightdeck, over the same core as the desktop app.
 
+mod action_commands;
 mod args;
 mod commands;
 mod env_commands;

@@ -27,6 +27,25 @@ pub enum CloudError {
     Emulator(String),
     #[error("AWS call {call} failed: {detail}")]
     Aws { call: &'static str, detail: String },
+    #[error("AWS kept throttling {call} after {attempts} attempts with backoff; wait a minute and run it again")]
+    Throttled { call: &'static str, attempts: u32 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cancelled before the next AWS call")]
+    Cancelled,
+    #[error("ECS service {service} was not stable after {seconds} s: {running} of {desired} tasks running")]
+    NotStable {
+        service: String,
+        seconds: u32,
+        running: i32,
+        desired: i32,
+    },
+    #[error("{failed} of {total} smoke checks failed: {detail}")]
+    SmokeFailed {
+        failed: usize,
+        total: usize,
+        detail: String,
+    },
 }
 
 impl CloudError {
@@ -42,6 +61,11 @@ impl CloudError {
             CloudError::Vault(e) => e.code(),
             CloudError::Emulator(_) => "emulator",
             CloudError::Aws { .. } => "aws",
+            CloudError::Throttled { .. } => "throttled",
+            CloudError::Invalid(_) => "invalid_action",
+            CloudError::Cancelled => "cancelled",
+            CloudError::NotStable { .. } => "not_stable",
+            CloudError::SmokeFailed { .. } => "smoke_failed",
         }
     }
 }

@@ -29,7 +29,7 @@ pub async fn check_connection(
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| classify(env, e))?;
+        .map_err(|e| classify(env, "sts:GetCallerIdentity", e))?;
     let account = out.account().unwrap_or_default().to_string();
     let mismatch = match &env.account_id {
         Some(expected) if expected != &account => Some(format!(
@@ -57,7 +57,7 @@ fn endpoint(env: &Environment) -> String {
 }
 
 /// Turns an SDK failure into the thing to fix.
-pub(crate) fn classify<E>(env: &Environment, err: SdkError<E>) -> CloudError
+pub(crate) fn classify<E>(env: &Environment, call: &'static str, err: SdkError<E>) -> CloudError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -94,10 +94,7 @@ where
                 env: env.name.clone(),
                 code: code.to_string(),
             },
-            _ => CloudError::Aws {
-                call: "sts:GetCallerIdentity",
-                detail,
-            },
+            _ => CloudError::Aws { call, detail },
         },
         _ if lowered.contains("credential") => CloudError::NoCredentials {
             env: env.name.clone(),
@@ -107,9 +104,6 @@ where
             endpoint: endpoint(env),
             detail,
         },
-        _ => CloudError::Aws {
-            call: "sts:GetCallerIdentity",
-            detail,
-        },
+        _ => CloudError::Aws { call, detail },
     }
 }

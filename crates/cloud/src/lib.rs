@@ -2,6 +2,7 @@
 //! environment (profile or keyring credentials, optional local endpoint, timeouts on every
 //! call), proving which account an environment reaches, and the local demo world on moto.
 
+mod actions;
 mod config;
 mod criteria;
 mod demo;
@@ -11,6 +12,7 @@ mod monitoring;
 mod moto;
 mod profiles;
 
+pub use actions::{apply, plan, Change, Failure, Outcome, Plan, Run};
 pub use config::{key_pair_json, sdk_config};
 pub use criteria::{
     evaluate, evaluate_in, judge_series, AlarmMark, CriterionResult, Evaluation, Point, Rule, Span,

@@ -43,6 +43,14 @@ pub enum Error {
     MissingKey(String),
     #[error("the audit trail is broken at entry {entry}: {reason}")]
     Tampered { entry: i64, reason: String },
+    #[error("not confirmed: {0}")]
+    NotConfirmed(String),
+    #[error("action '{step}' failed (run {run}, recorded in the audit trail): {message}")]
+    ActionFailed {
+        step: String,
+        run: i64,
+        message: String,
+    },
 }
 
 impl Error {
@@ -65,6 +73,8 @@ impl Error {
             Error::GateClosed { .. } => "gate_closed",
             Error::MissingKey(_) => "missing_key",
             Error::Tampered { .. } => "audit_tampered",
+            Error::NotConfirmed(_) => "not_confirmed",
+            Error::ActionFailed { .. } => "action_failed",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The operations both faces of Flightdeck (desktop app and `flightdeck` CLI) call: where the
 //! data lives, reading runbook files, importing them, and the embedded demo.
 
+mod actions;
 mod audit_check;
 mod board;
 mod data_dir;
@@ -20,6 +21,10 @@ mod signoff;
 mod soak;
 mod views;
 
+pub use actions::{
+    action_input, begin_action, execute_action, finish_action, plan_action, run_action,
+    ActionInput, Direction,
+};
 pub use audit_check::{export_audit, verify_audit, AuditReport};
 pub use board::{board, criterion_chart, Board, ChartFormat};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};

@@ -36,6 +36,12 @@ pub enum ImportError {
         line: u32,
         reason: String,
     },
+    #[error("{file}:{line}: action block: {reason}")]
+    BadAction {
+        file: String,
+        line: u32,
+        reason: String,
+    },
     #[error("{file}:{line}: phases depend on each other in a cycle ({cycle}); a phase can only wait for earlier ones")]
     DependencyCycle {
         file: String,
@@ -55,6 +61,7 @@ impl ImportError {
             ImportError::NothingToImport { .. } => "runbook_nothing_to_import",
             ImportError::UnknownRole { .. } => "runbook_unknown_role",
             ImportError::BadCriteria { .. } => "runbook_bad_criteria",
+            ImportError::BadAction { .. } => "runbook_bad_action",
             ImportError::DependencyCycle { .. } => "runbook_dependency_cycle",
         }
     }

@@ -41,7 +41,23 @@ pub fn link_phases(file: &str, phases: &mut [Phase]) -> Result<(), ImportError> 
         }
     }
     check_criteria(file, phases)?;
+    check_action_ids(file, phases)?;
     check_cycles(file, phases)
+}
+
+/// Action ids are unique in the runbook: the CLI and the audit trail name steps by them.
+fn check_action_ids(file: &str, phases: &[Phase]) -> Result<(), ImportError> {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    for a in phases.iter().flat_map(|p| p.actions.iter()) {
+        if let Some(first) = seen.insert(&a.id, a.line) {
+            return Err(ImportError::BadAction {
+                file: file.to_string(),
+                line: a.line,
+                reason: format!("action id '{}' is already used on line {first}", a.id),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checklist criteria name phases that exist and soaks that are declared.

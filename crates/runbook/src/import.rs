@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use crate::actions::ActionStep;
 use crate::criteria::Criterion;
 use crate::error::ImportError;
 use crate::fences::lengthen_outer_fences;
@@ -323,6 +324,7 @@ impl<'a> Builder<'a> {
                 signoff: Vec::new(),
                 criteria: Vec::new(),
                 soak: None,
+                actions: Vec::new(),
             },
             level,
             numbered,
@@ -441,6 +443,10 @@ impl<'a> Builder<'a> {
             self.add_criteria(&c.text, c.line);
             return Ok(());
         }
+        if lang.as_deref() == Some("flightdeck") {
+            self.add_actions(&c.text, c.line);
+            return Ok(());
+        }
         let title = self.last_text.take().filter(|t| !t.is_empty());
         let task_id = self.task_id();
         let phase_id = self.phase().id.clone();
@@ -465,6 +471,37 @@ impl<'a> Builder<'a> {
             (_, None) => unreachable!("phase() opened one"),
         }
         Ok(())
+    }
+
+    /// Parses an action block into the open phase (and task); the first error is kept for
+    /// `finish`.
+    fn add_actions(&mut self, code: &str, line: u32) {
+        let title = self.last_text.take().filter(|t| !t.is_empty());
+        let task = self.task_id();
+        let phase = self.phase().id.clone();
+        match crate::actions::parse_action_block(code, line) {
+            Ok(parsed) => {
+                for a in parsed {
+                    let step = ActionStep {
+                        id: a.id,
+                        phase: phase.clone(),
+                        task: task.clone(),
+                        title: a.title.or_else(|| title.clone()),
+                        line: a.line,
+                        action: a.action,
+                        rollback_roles: a.rollback_roles,
+                    };
+                    self.phase().actions.push(step);
+                }
+            }
+            Err(crate::actions::ActionBlockError { line, reason }) => {
+                self.error.get_or_insert(ImportError::BadAction {
+                    file: self.file.to_string(),
+                    line,
+                    reason,
+                });
+            }
+        }
     }
 
     /// Parses a criteria block into the open phase; the first error is kept for `finish`.

@@ -4,6 +4,7 @@
 //! [`Runbook`] with phases, tasks, checklist items, copyable code steps and sign-off fields, each
 //! with an id that stays the same when unrelated parts of the document are edited.
 
+mod actions;
 mod criteria;
 mod diff;
 mod error;
@@ -17,6 +18,7 @@ mod model;
 mod mojibake;
 mod role;
 
+pub use actions::{parse_action_block, resolve_vars, Action, ActionStep, AlarmSpec, SmokeCheck};
 pub use criteria::{
     expression_names, Comparison, Criterion, CriterionKind, MetricRef, Series, Soak,
 };

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::actions::ActionStep;
 use crate::criteria::{Criterion, Soak};
 use crate::role::Role;
 
@@ -36,6 +37,14 @@ impl Runbook {
 
     pub fn checked_items(&self) -> usize {
         self.items().filter(|i| i.checked).count()
+    }
+
+    /// The action step with this id, anywhere in the runbook.
+    pub fn action(&self, id: &str) -> Option<&ActionStep> {
+        self.phases
+            .iter()
+            .flat_map(|p| p.actions.iter())
+            .find(|a| a.id == id)
     }
 
     pub fn phase(&self, id: &str) -> Option<&Phase> {
@@ -90,6 +99,8 @@ pub struct Phase {
     pub criteria: Vec<Criterion>,
     /// The soak schedule declared in a criteria block (`[soak]`).
     pub soak: Option<Soak>,
+    /// Executable steps declared in `flightdeck` blocks, in document order.
+    pub actions: Vec<ActionStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -4,6 +4,7 @@
 //! Durability: WAL with `synchronous = FULL` and one transaction per change, so a process killed
 //! at any moment loses no committed change and leaves a readable file.
 
+mod action_runs;
 mod audit;
 mod environments;
 mod error;
@@ -20,6 +21,7 @@ use std::sync::LazyLock;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
+pub use action_runs::{ActionRun, RunResult, RunStatus};
 pub use audit::{AuditEntry, ChainBreak};
 pub use environments::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::StoreError;
@@ -36,6 +38,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/002_environments.sql")),
         M::up(include_str!("../migrations/003_signoffs_audit.sql")),
         M::up(include_str!("../migrations/004_soaks_confirmations.sql")),
+        M::up(include_str!("../migrations/005_action_runs.sql")),
     ])
 });
 
@@ -98,7 +101,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), 5);
         store.check_integrity().unwrap();
     }
 
@@ -108,7 +111,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), 5);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

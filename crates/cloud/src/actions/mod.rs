@@ -1,0 +1,214 @@
+//! The action engine: `plan` reads the current state and says exactly what will change and how
+//! to undo it; `apply` does it with progress lines, honours cancel between calls, and returns the
+//! outputs and AWS request ids. Applying an action whose plan changes nothing does nothing.
+//!
+//! Transient AWS errors and throttling are retried by the SDK's standard retry mode (exponential
+//! backoff with jitter, four attempts for actions) rather than by a loop of our own.
+
+mod alarms;
+mod ecs;
+mod secrets;
+mod smoke;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aws_config::retry::RetryConfig;
+use aws_config::SdkConfig;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use flightdeck_runbook::Action;
+use flightdeck_store::Environment;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::identity::classify;
+use crate::CloudError;
+
+/// Attempts per AWS call an action makes, retries included.
+const ACTION_ATTEMPTS: u32 = 4;
+
+/// One thing that will change: a field of a resource, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Change {
+    pub resource: String,
+    pub field: String,
+    /// None when the resource does not exist yet.
+    pub before: Option<String>,
+    /// None when the resource will be removed.
+    pub after: Option<String>,
+}
+
+/// What applying an action would do, read from AWS now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Plan {
+    pub kind: String,
+    /// One sentence a person can check.
+    pub summary: String,
+    pub changes: Vec<Change>,
+    /// The action that puts things back; None when nothing would change or nothing can be undone.
+    #[ts(type = "Record<string, unknown> | null")]
+    pub undo: Option<Action>,
+    /// Nothing would change.
+    pub noop: bool,
+}
+
+/// What applying did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Outcome {
+    pub changed: bool,
+    /// Values later steps may use as `${steps.STEP.NAME}`; never secret values.
+    pub outputs: BTreeMap<String, String>,
+    pub request_ids: Vec<String>,
+    #[ts(type = "Record<string, unknown> | null")]
+    pub undo: Option<Action>,
+    pub log: Vec<String>,
+}
+
+/// An apply that stopped: the error, and what had been done before it.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: CloudError,
+    pub done: Vec<String>,
+    pub request_ids: Vec<String>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if self.done.is_empty() {
+            write!(f, "; nothing was changed")
+        } else {
+            write!(f, "; done before it stopped: {}", self.done.join("; "))
+        }
+    }
+}
+
+impl From<CloudError> for Failure {
+    fn from(error: CloudError) -> Failure {
+        Failure {
+            error,
+            done: Vec::new(),
+            request_ids: Vec::new(),
+        }
+    }
+}
+
+/// Where an action runs, and how it reports.
+pub struct Run<'a> {
+    pub config: SdkConfig,
+    pub env: &'a Environment,
+    pub progress: &'a (dyn Fn(&str) + Send + Sync),
+    pub cancel: &'a AtomicBool,
+}
+
+impl Run<'_> {
+    /// The SDK config with the retry mode actions use.
+    fn sdk(&self) -> SdkConfig {
+        self.config
+            .to_builder()
+            .retry_config(RetryConfig::standard().with_max_attempts(ACTION_ATTEMPTS))
+            .build()
+    }
+
+    fn say(&self, line: &str) {
+        (self.progress)(line);
+    }
+
+    fn cancelled(&self) -> Result<(), CloudError> {
+        if self.cancel.load(Ordering::SeqCst) {
+            Err(CloudError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Maps an SDK error of `call` to the thing to fix (credentials, reachability, throttling).
+    fn fail<E>(&self, call: &'static str) -> impl FnOnce(SdkError<E>) -> CloudError + '_
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        move |err| {
+            if let SdkError::ServiceError(s) = &err {
+                if let Some(
+                    "Throttling"
+                    | "ThrottlingException"
+                    | "TooManyRequestsException"
+                    | "RequestLimitExceeded",
+                ) = s.err().code()
+                {
+                    return CloudError::Throttled {
+                        call,
+                        attempts: ACTION_ATTEMPTS,
+                    };
+                }
+                if let Some(
+                    code @ ("ResourceNotFoundException"
+                    | "ServiceNotFoundException"
+                    | "ClusterNotFoundException"
+                    | "ClientException"
+                    | "InvalidParameterException"
+                    | "ValidationError"
+                    | "InvalidRequestException"),
+                ) = s.err().code()
+                {
+                    return CloudError::Aws {
+                        call,
+                        detail: format!("{code}: {}", s.err().message().unwrap_or("no message")),
+                    };
+                }
+            }
+            match classify(self.env, call, err) {
+                CloudError::Aws { detail, .. } => CloudError::Aws { call, detail },
+                other => other,
+            }
+        }
+    }
+}
+
+/// The request id AWS gave a call, for the audit trail.
+fn request_id<T: aws_types::request_id::RequestId>(out: &T) -> Option<String> {
+    out.request_id().map(str::to_string)
+}
+
+/// Reads the current state and says what `action` would change.
+pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
+    match action {
+        Action::SecretCreate { .. } | Action::SecretDelete { .. } => {
+            secrets::plan(run, action).await
+        }
+        Action::EcsScale { .. } | Action::EcsDeploy { .. } => ecs::plan(run, action).await,
+        Action::Alarms { alarms, delete } => alarms::plan(run, alarms, delete).await,
+        Action::HttpSmoke { checks } => Ok(smoke::plan(checks)),
+    }
+}
+
+/// Applies `action` when its plan changes something; returns what it did.
+pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
+    run.cancelled()?;
+    let plan = plan(run, action).await?;
+    if plan.noop {
+        run.say("already in the planned state; nothing to do");
+        return Ok(Outcome {
+            changed: false,
+            outputs: BTreeMap::new(),
+            request_ids: Vec::new(),
+            undo: None,
+            log: vec!["already in the planned state; nothing to do".into()],
+        });
+    }
+    let mut outcome = match action {
+        Action::SecretCreate { .. } | Action::SecretDelete { .. } => {
+            secrets::apply(run, action).await?
+        }
+        Action::EcsScale { .. } | Action::EcsDeploy { .. } => {
+            ecs::apply(run, action, &plan).await?
+        }
+        Action::Alarms { alarms, delete } => alarms::apply(run, alarms, delete).await?,
+        Action::HttpSmoke { checks } => smoke::apply(run, checks).await?,
+    };
+    outcome.undo = plan.undo;
+    Ok(outcome)
+}

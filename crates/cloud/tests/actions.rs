@@ -1,0 +1,483 @@
+//! Every action's plan, apply, idempotent re-apply and undo against moto, read back through the
+//! SDK rather than through Flightdeck's own state.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use aws_config::SdkConfig;
+use flightdeck_cloud::{apply, key_pair_json, plan, sdk_config, seed_demo_world, CloudError, Run};
+use flightdeck_runbook::{Action, AlarmSpec, SmokeCheck};
+use flightdeck_store::{CredentialSource, Environment};
+use flightdeck_vault::{SecretString, Vault};
+
+struct World {
+    _moto: flightdeck_cloud::MotoServer,
+    env: Environment,
+    config: SdkConfig,
+    vault: Vault,
+    secret: String,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = self.vault.remove(&self.secret);
+    }
+}
+
+async fn world(tag: &str) -> World {
+    let moto = common::moto();
+    let secret = format!("env/ACT-{tag}-{}/aws-keys", std::process::id());
+    let vault = Vault::for_service("dev.flightdeck.test");
+    vault
+        .put(
+            &secret,
+            &SecretString::from(key_pair_json("FDACTIONKEY00000001", "action-secret")),
+        )
+        .unwrap();
+    let env = common::environment(
+        "ACT",
+        CredentialSource::StaticKeys {
+            secret: secret.clone(),
+        },
+        Some(moto.url()),
+        None,
+    );
+    let config = sdk_config(&env, &vault).await.unwrap();
+    seed_demo_world(&config).await.unwrap();
+    World {
+        _moto: moto,
+        env,
+        config,
+        vault,
+        secret,
+    }
+}
+
+fn quiet(_: &str) {}
+
+fn run<'a>(w: &'a World, cancel: &'a AtomicBool) -> Run<'a> {
+    Run {
+        config: w.config.clone(),
+        env: &w.env,
+        progress: &quiet,
+        cancel,
+    }
+}
+
+async fn service(w: &World) -> aws_sdk_ecs::types::Service {
+    aws_sdk_ecs::Client::new(&w.config)
+        .describe_services()
+        .cluster("harbour-prod")
+        .services("ledger-api")
+        .send()
+        .await
+        .unwrap()
+        .services()[0]
+        .clone()
+}
+
+#[tokio::test]
+async fn ecs_scale_and_deploy_plan_apply_reapply_undo() {
+    let w = world("ecs").await;
+    let never = AtomicBool::new(false);
+    let r = run(&w, &never);
+
+    let scale = Action::EcsScale {
+        cluster: "harbour-prod".into(),
+        service: "ledger-api".into(),
+        desired_count: 3,
+        wait_seconds: 0,
+    };
+    let p = plan(&r, &scale).await.unwrap();
+    assert_eq!(
+        p.summary,
+        "scale ECS service harbour-prod/ledger-api from 2 to 3 tasks"
+    );
+    assert_eq!(p.changes[0].before.as_deref(), Some("2"));
+    let outcome = apply(&r, &scale).await.unwrap();
+    assert!(outcome.changed);
+    assert!(!outcome.request_ids.is_empty(), "AWS request ids recorded");
+    assert_eq!(service(&w).await.desired_count(), 3);
+    let again = apply(&r, &scale).await.unwrap();
+    assert!(!again.changed, "a second apply changes nothing");
+    let undo = outcome.undo.expect("scaling has an undo");
+    apply(&r, &undo).await.unwrap();
+    assert_eq!(service(&w).await.desired_count(), 2);
+
+    // Back to the previous revision, and forward again with the undo.
+    let previous = Action::EcsDeploy {
+        cluster: "harbour-prod".into(),
+        service: "ledger-api".into(),
+        task_definition: "previous".into(),
+        wait_seconds: 10,
+    };
+    let p = plan(&r, &previous).await.unwrap();
+    assert_eq!(
+        p.summary,
+        "move ECS service harbour-prod/ledger-api from ledger-api:2 to ledger-api:1"
+    );
+    let outcome = apply(&r, &previous).await.unwrap();
+    assert!(service(&w)
+        .await
+        .task_definition()
+        .unwrap()
+        .ends_with("ledger-api:1"));
+    let pinned = Action::EcsDeploy {
+        cluster: "harbour-prod".into(),
+        service: "ledger-api".into(),
+        task_definition: "ledger-api:1".into(),
+        wait_seconds: 0,
+    };
+    assert!(plan(&r, &pinned).await.unwrap().noop);
+    let err = plan(&r, &previous).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("ledger-api:1 is the first revision of ledger-api"),
+        "{err}"
+    );
+    apply(&r, &outcome.undo.unwrap()).await.unwrap();
+    assert!(service(&w)
+        .await
+        .task_definition()
+        .unwrap()
+        .ends_with("ledger-api:2"));
+
+    // A service that never reaches its count (moto starts new services with two running):
+    // waiting ends with a clear timeout that says what was done.
+    aws_sdk_ecs::Client::new(&w.config)
+        .create_service()
+        .cluster("harbour-prod")
+        .service_name("ledger-worker")
+        .task_definition("ledger-api:1")
+        .desired_count(3)
+        .send()
+        .await
+        .unwrap();
+    let stuck = Action::EcsDeploy {
+        cluster: "harbour-prod".into(),
+        service: "ledger-worker".into(),
+        task_definition: "ledger-api:2".into(),
+        wait_seconds: 3,
+    };
+    let lines = Mutex::new(Vec::new());
+    let progress = |line: &str| lines.lock().unwrap().push(line.to_string());
+    let watching = Run {
+        config: w.config.clone(),
+        env: &w.env,
+        progress: &progress,
+        cancel: &never,
+    };
+    let failure = apply(&watching, &stuck).await.unwrap_err();
+    assert!(matches!(failure.error, CloudError::NotStable { .. }));
+    assert_eq!(
+        failure.to_string(),
+        "ECS service harbour-prod/ledger-worker was not stable after 3 s: 2 of 3 tasks running; done before it stopped: move ECS service harbour-prod/ledger-worker from ledger-api:1 to ledger-api:2"
+    );
+    assert!(
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("running 2 of 3, pending 1")),
+        "live counts: {:?}",
+        lines.lock().unwrap()
+    );
+
+    // Wrong names are refused at plan time with the thing to fix.
+    let unknown = Action::EcsScale {
+        cluster: "harbour-prod".into(),
+        service: "no-such-service".into(),
+        desired_count: 1,
+        wait_seconds: 0,
+    };
+    let err = plan(&r, &unknown).await.unwrap_err();
+    assert!(
+        err.to_string().contains("no-such-service") && err.to_string().contains("harbour-prod"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_secret_with_a_generated_password_that_never_shows() {
+    let w = world("secret").await;
+    let never = AtomicBool::new(false);
+    let r = run(&w, &never);
+    let create = Action::SecretCreate {
+        name: "harbour/prod/ledger/app".into(),
+        description: Some("ledger app user".into()),
+        kms_key_id: Some("alias/harbour-prod".into()),
+        fields: BTreeMap::from([
+            ("username".to_string(), "ledger_app".to_string()),
+            ("host".to_string(), "db.internal".to_string()),
+        ]),
+        password_field: "password".into(),
+    };
+    let p = plan(&r, &create).await.unwrap();
+    assert!(!p.noop);
+    assert!(p
+        .changes
+        .iter()
+        .any(|c| c.field == "password" && c.after.as_deref().unwrap().contains("32 characters")));
+    let outcome = apply(&r, &create).await.unwrap();
+    let arn = outcome.outputs["arn"].clone();
+
+    let value = aws_sdk_secretsmanager::Client::new(&w.config)
+        .get_secret_value()
+        .secret_id(&arn)
+        .send()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(value.secret_string().unwrap()).unwrap();
+    assert_eq!(json["username"], "ledger_app");
+    let password = json["password"].as_str().unwrap().to_string();
+    assert_eq!(password.chars().count(), 32);
+    for shown in [
+        serde_json::to_string(&p).unwrap(),
+        serde_json::to_string(&outcome).unwrap(),
+    ] {
+        assert!(!shown.contains(&password), "the password leaked: {shown}");
+    }
+    let described = aws_sdk_secretsmanager::Client::new(&w.config)
+        .describe_secret()
+        .secret_id(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.kms_key_id(), Some("alias/harbour-prod"));
+
+    assert!(plan(&r, &create).await.unwrap().noop, "it exists now");
+    assert!(!apply(&r, &create).await.unwrap().changed);
+    let undo = outcome.undo.unwrap();
+    assert_eq!(
+        undo,
+        Action::SecretDelete {
+            name: "harbour/prod/ledger/app".into()
+        }
+    );
+    apply(&r, &undo).await.unwrap();
+    let gone = aws_sdk_secretsmanager::Client::new(&w.config)
+        .describe_secret()
+        .secret_id(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.deleted_date().is_some(), "scheduled for deletion");
+    assert!(plan(&r, &undo).await.unwrap().noop);
+}
+
+fn alarm(name: &str, threshold: f64) -> AlarmSpec {
+    AlarmSpec {
+        name: name.into(),
+        namespace: "AWS/ECS".into(),
+        metric: "CPUUtilization".into(),
+        dimensions: BTreeMap::from([
+            ("ClusterName".to_string(), "harbour-prod".to_string()),
+            ("ServiceName".to_string(), "ledger-api".to_string()),
+        ]),
+        stat: "Average".into(),
+        period: 300,
+        evaluation_periods: 2,
+        threshold,
+        comparison: "GreaterThanThreshold".into(),
+        description: None,
+        alarm_actions: Vec::new(),
+    }
+}
+
+async fn threshold(w: &World, name: &str) -> Option<f64> {
+    aws_sdk_cloudwatch::Client::new(&w.config)
+        .describe_alarms()
+        .alarm_names(name)
+        .send()
+        .await
+        .unwrap()
+        .metric_alarms()
+        .first()
+        .and_then(|a| a.threshold())
+}
+
+#[tokio::test]
+async fn alarms_are_put_compared_and_restored() {
+    let w = world("alarms").await;
+    let never = AtomicBool::new(false);
+    let r = run(&w, &never);
+    let put = Action::Alarms {
+        alarms: vec![
+            alarm("ledger-cpu-high", 80.0),
+            alarm("ledger-cpu-critical", 95.0),
+        ],
+        delete: Vec::new(),
+    };
+    let p = plan(&r, &put).await.unwrap();
+    assert_eq!(p.changes.len(), 2);
+    assert!(p.changes.iter().all(|c| c.before.is_none()));
+    let first = apply(&r, &put).await.unwrap();
+    assert_eq!(threshold(&w, "ledger-cpu-high").await, Some(80.0));
+    assert!(plan(&r, &put).await.unwrap().noop, "as declared now");
+
+    let tighter = Action::Alarms {
+        alarms: vec![
+            alarm("ledger-cpu-high", 70.0),
+            alarm("ledger-cpu-critical", 95.0),
+        ],
+        delete: Vec::new(),
+    };
+    let p = plan(&r, &tighter).await.unwrap();
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(
+        (
+            p.changes[0].field.as_str(),
+            p.changes[0].before.as_deref(),
+            p.changes[0].after.as_deref()
+        ),
+        ("threshold", Some("80"), Some("70"))
+    );
+    let second = apply(&r, &tighter).await.unwrap();
+    assert_eq!(threshold(&w, "ledger-cpu-high").await, Some(70.0));
+    apply(&r, &second.undo.unwrap()).await.unwrap();
+    assert_eq!(
+        threshold(&w, "ledger-cpu-high").await,
+        Some(80.0),
+        "restored"
+    );
+    apply(&r, &first.undo.unwrap()).await.unwrap();
+    assert_eq!(
+        threshold(&w, "ledger-cpu-high").await,
+        None,
+        "new alarms removed"
+    );
+
+    // Cancelled midway: the first alarm is put, the second is not, and the failure says so.
+    let cancel = AtomicBool::new(false);
+    let progress = |line: &str| {
+        if line.starts_with("putting alarm ledger-cpu-high") {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    };
+    let midway = Run {
+        config: w.config.clone(),
+        env: &w.env,
+        progress: &progress,
+        cancel: &cancel,
+    };
+    let failure = apply(&midway, &put).await.unwrap_err();
+    assert!(matches!(failure.error, CloudError::Cancelled));
+    assert_eq!(failure.done, vec!["alarm ledger-cpu-high put".to_string()]);
+    assert_eq!(threshold(&w, "ledger-cpu-high").await, Some(80.0));
+    assert_eq!(threshold(&w, "ledger-cpu-critical").await, None);
+
+    // A statistic CloudWatch does not have is refused before anything changes.
+    let mut wrong = alarm("ledger-bad", 1.0);
+    wrong.stat = "Mean".into();
+    let err = plan(
+        &r,
+        &Action::Alarms {
+            alarms: vec![wrong],
+            delete: Vec::new(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("statistic 'Mean'"), "{err}");
+}
+
+/// A real HTTP server on a free port: Python's http.server from the test venv.
+struct HttpServer {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_server() -> HttpServer {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("health"), "ok").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    let child = std::process::Command::new(python)
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    HttpServer {
+        child,
+        port,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn smoke_checks_report_each_url() {
+    let w = world("smoke").await;
+    let server = http_server();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let never = AtomicBool::new(false);
+    let lines = Mutex::new(Vec::new());
+    let progress = |line: &str| lines.lock().unwrap().push(line.to_string());
+    let r = Run {
+        config: w.config.clone(),
+        env: &w.env,
+        progress: &progress,
+        cancel: &never,
+    };
+    let check = |path: &str, expect: Vec<u16>| SmokeCheck {
+        url: format!("{base}{path}"),
+        expect,
+        max_ms: 2000,
+    };
+    let good = Action::HttpSmoke {
+        checks: vec![
+            check("/health", vec![200]),
+            check("/admin", vec![401, 403, 404]),
+        ],
+    };
+    let p = plan(&r, &good).await.unwrap();
+    assert!(!good.mutates() && p.undo.is_none());
+    let outcome = apply(&r, &good).await.unwrap();
+    assert_eq!(outcome.outputs["passed"], "2");
+    let bad = Action::HttpSmoke {
+        checks: vec![check("/health", vec![200]), check("/missing", vec![200])],
+    };
+    let failure = apply(&r, &bad).await.unwrap_err();
+    assert!(
+        failure.to_string().starts_with(&format!(
+            "1 of 2 smoke checks failed: FAIL {base}/missing: 404 in"
+        )),
+        "{failure}"
+    );
+    assert!(lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.starts_with(&format!("PASS {base}/health: 200"))));
+    drop(server);
+    let down = apply(&r, &good).await.unwrap_err();
+    assert!(down.to_string().contains("no answer"), "{down}");
+}

@@ -1,0 +1,312 @@
+//! Running a runbook's actions: plan, confirm, apply, undo, each run recorded before its first
+//! AWS call and finished after its last, in the action runs and the audit trail.
+//!
+//! Who may do what:
+//! - applying needs an environment that passed its connection test, an open phase gate, and a
+//!   role other than client stakeholder;
+//! - a change needs a confirmation: "yes" where the environment asks for a plain one, its name
+//!   typed where it asks for that (PROD);
+//! - undoing in an environment that asks for the typed name is for the rollback roles the runbook
+//!   gives the step (`rollback_roles`); elsewhere for anyone who may apply.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+use flightdeck_cloud::{sdk_config, Failure, Outcome, Plan, Run};
+use flightdeck_runbook::{resolve_vars, Action, ActionStep, Role};
+use flightdeck_store::{ActionRun, Actor, Environment, GuardLevel, RunResult, RunStatus, Store};
+use flightdeck_vault::Vault;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Direction {
+    Apply,
+    Undo,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Direction::Apply => "apply",
+            Direction::Undo => "undo",
+        }
+    }
+}
+
+/// A step ready to plan or run: its action with every `${...}` resolved, and its environment.
+pub struct ActionInput {
+    pub key: String,
+    pub step: ActionStep,
+    pub env: Environment,
+    pub direction: Direction,
+    /// The action to run: the step's own, or the undo recorded by its last change.
+    pub action: Action,
+}
+
+/// The variables a step may use: the environment's and the outputs of earlier steps' last
+/// successful runs in this environment.
+fn variables(
+    store: &Store,
+    key: &str,
+    env: &Environment,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut vars: BTreeMap<String, String> = [
+        ("env.name".to_string(), env.name.clone()),
+        ("env.region".to_string(), env.region.clone()),
+    ]
+    .into();
+    if let Some(account) = &env.account_id {
+        vars.insert("env.account".into(), account.clone());
+    }
+    for run in store.action_runs(key, None)?.into_iter().rev() {
+        if run.environment == env.name
+            && run.direction == "apply"
+            && run.status == RunStatus::Succeeded
+        {
+            for (name, value) in run.outputs {
+                vars.insert(format!("steps.{}.{name}", run.step), value);
+            }
+        }
+    }
+    Ok(vars)
+}
+
+/// The undo to run for a step: the one recorded by its last change in this environment.
+fn recorded_undo(store: &Store, key: &str, step: &str, env: &str) -> Result<Action, Error> {
+    let last = store
+        .action_runs(key, Some(step))?
+        .into_iter()
+        .find(|r| r.environment == env && r.status == RunStatus::Succeeded);
+    match last {
+        Some(run) if run.direction == "apply" => match run.undo {
+            Some(undo) => serde_json::from_value(undo)
+                .map_err(|e| Error::Invalid(format!("the undo recorded for '{step}' cannot be read: {e}"))),
+            None => Err(Error::Invalid(format!(
+                "the last run of '{step}' in {env} recorded no undo (its kind cannot be undone)"
+            ))),
+        },
+        Some(_) => Err(Error::Invalid(format!(
+            "'{step}' was already undone in {env}; apply it again before undoing it"
+        ))),
+        None => Err(Error::Invalid(format!(
+            "'{step}' has not changed anything in {env}, so there is nothing recorded to undo; to go back without a record use a rollback step such as ecs.deploy with task_definition = \"previous\""
+        ))),
+    }
+}
+
+/// Reads what a plan or run needs from the store (the app holds the store only for this).
+pub fn action_input(
+    store: &Store,
+    key: &str,
+    step_id: &str,
+    env_name: &str,
+    direction: Direction,
+) -> Result<ActionInput, Error> {
+    let runbook = store.document(key)?;
+    let step = runbook.action(step_id).cloned().ok_or_else(|| {
+        let known: Vec<String> = runbook
+            .phases
+            .iter()
+            .flat_map(|p| p.actions.iter().map(|a| a.id.clone()))
+            .collect();
+        Error::Invalid(format!(
+            "runbook '{key}' has no action '{step_id}'; its actions: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })?;
+    let env = store.environment(env_name)?;
+    let action = match direction {
+        Direction::Apply => {
+            let vars = variables(store, key, &env)?;
+            resolve_vars(&step.action, &vars).map_err(|why| {
+                Error::Invalid(format!("action '{step_id}' (line {}): {why}", step.line))
+            })?
+        }
+        Direction::Undo => recorded_undo(store, key, step_id, env_name)?,
+    };
+    Ok(ActionInput {
+        key: key.to_string(),
+        step,
+        env,
+        direction,
+        action,
+    })
+}
+
+fn quiet(_: &str) {}
+
+/// Reads the current state in AWS and says what running the input would change.
+pub async fn plan_action(input: &ActionInput, vault: &Vault) -> Result<Plan, Error> {
+    let never = AtomicBool::new(false);
+    let run = Run {
+        config: sdk_config(&input.env, vault).await?,
+        env: &input.env,
+        progress: &quiet,
+        cancel: &never,
+    };
+    Ok(flightdeck_cloud::plan(&run, &input.action).await?)
+}
+
+/// Checks who is acting, the environment, the gate and the confirmation; then records the run as
+/// begun. Returns the run's id.
+pub fn begin_action(
+    store: &mut Store,
+    input: &ActionInput,
+    actor: &Actor,
+    confirmation: Option<&str>,
+) -> Result<i64, Error> {
+    let step = &input.step;
+    let prod = input.env.guard == GuardLevel::TypeName;
+    match input.direction {
+        Direction::Undo if prod && !step.rollback_roles.contains(&actor.role) => {
+            let allowed: Vec<&str> = step.rollback_roles.iter().map(|r| r.label()).collect();
+            return Err(Error::NotAllowed(format!(
+                "{} ({}) may not roll '{}' back in {}; {}",
+                actor.name,
+                actor.role.label(),
+                step.id,
+                input.env.name,
+                if allowed.is_empty() {
+                    "the runbook names no rollback roles for it (rollback_roles = [...])"
+                        .to_string()
+                } else {
+                    format!("the runbook allows {}", allowed.join(", "))
+                }
+            )));
+        }
+        Direction::Undo if prod => {}
+        Direction::Undo if step.rollback_roles.contains(&actor.role) => {}
+        _ if actor.role == Role::ClientStakeholder => {
+            return Err(Error::ReadOnly(actor.name.clone()));
+        }
+        _ => {}
+    }
+    if input.action.mutates() {
+        crate::require_verified(&input.env)?;
+        let confirmed = match input.env.guard {
+            GuardLevel::TypeName => confirmation == Some(input.env.name.as_str()),
+            GuardLevel::Confirm => confirmation.is_some_and(|c| !c.trim().is_empty()),
+        };
+        if !confirmed {
+            return Err(Error::NotConfirmed(match input.env.guard {
+                GuardLevel::TypeName => format!(
+                    "this changes {}: type the environment's name, {}, to confirm",
+                    input.env.name, input.env.name
+                ),
+                GuardLevel::Confirm => format!(
+                    "this changes {}: confirm it after reading the plan (--yes on the command line)",
+                    input.env.name
+                ),
+            }));
+        }
+    }
+    if input.direction == Direction::Apply {
+        crate::require_open(store, &input.key, &step.phase)?;
+    }
+    let action = serde_json::to_value(&input.action).map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(store.begin_action_run(
+        &input.key,
+        actor,
+        &step.id,
+        &input.env.name,
+        input.direction.as_str(),
+        &action,
+    )?)
+}
+
+/// Runs the input's action against AWS, reporting progress lines.
+pub async fn execute_action(
+    input: &ActionInput,
+    vault: &Vault,
+    progress: &(dyn Fn(&str) + Send + Sync),
+    cancel: &AtomicBool,
+) -> Result<Outcome, Failure> {
+    let config = sdk_config(&input.env, vault).await.map_err(Failure::from)?;
+    let run = Run {
+        config,
+        env: &input.env,
+        progress,
+        cancel,
+    };
+    flightdeck_cloud::apply(&run, &input.action).await
+}
+
+/// Records how the run ended; a failure becomes an error naming what was and was not done.
+pub fn finish_action(
+    store: &mut Store,
+    input: &ActionInput,
+    actor: &Actor,
+    run: i64,
+    result: Result<Outcome, Failure>,
+) -> Result<ActionRun, Error> {
+    match result {
+        Ok(outcome) => {
+            let undo = outcome
+                .undo
+                .as_ref()
+                .and_then(|u| serde_json::to_value(u).ok());
+            Ok(store.finish_action_run(
+                &input.key,
+                actor,
+                run,
+                &RunResult {
+                    status: if outcome.changed {
+                        RunStatus::Succeeded
+                    } else {
+                        RunStatus::Unchanged
+                    },
+                    outputs: &outcome.outputs,
+                    request_ids: &outcome.request_ids,
+                    undo: undo.as_ref(),
+                    log: &outcome.log,
+                    error: None,
+                },
+            )?)
+        }
+        Err(failure) => {
+            let message = failure.to_string();
+            store.finish_action_run(
+                &input.key,
+                actor,
+                run,
+                &RunResult {
+                    status: RunStatus::Failed,
+                    outputs: &BTreeMap::new(),
+                    request_ids: &failure.request_ids,
+                    undo: None,
+                    log: &failure.done,
+                    error: Some(&message),
+                },
+            )?;
+            Err(Error::ActionFailed {
+                step: input.step.id.clone(),
+                run,
+                message,
+            })
+        }
+    }
+}
+
+/// Begin, execute and finish in one call (the CLI; the app splits them to free the store).
+pub async fn run_action(
+    store: &mut Store,
+    vault: &Vault,
+    input: &ActionInput,
+    actor: &Actor,
+    confirmation: Option<&str>,
+    progress: &(dyn Fn(&str) + Send + Sync),
+) -> Result<ActionRun, Error> {
+    let run = begin_action(store, input, actor, confirmation)?;
+    let never = AtomicBool::new(false);
+    let result = execute_action(input, vault, progress, &never).await;
+    finish_action(store, input, actor, run, result)
+}
