@@ -145,6 +145,20 @@ async fn import_fixture(client: &Client) -> Result<()> {
     Ok(())
 }
 
+async fn wait_for_text(client: &Client, selector: &str, needle: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = css(client, selector).await?.text().await?;
+        if text.contains(needle) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            bail!("{selector} never showed '{needle}'; it shows: {text}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 async fn wait_for_attr(client: &Client, selector: &str, attr: &str, value: &str) -> Result<String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -603,6 +617,101 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
     assert!(grid.contains("harbour-prod / ledger-api"), "{grid}");
     assert!(!grid.contains("not published"), "{grid}");
     screenshot(&client, "monitoring.png").await?;
+    client.close().await?;
+    flightdeck_core::demo_down(data.path())?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gui-actions.md");
+    {
+        let mut store = flightdeck_core::open_store(data.path())?;
+        flightdeck_core::ensure_demo(&mut store)?;
+        flightdeck_core::import_file(&mut store, &fixture)?;
+        flightdeck_core::demo_up(&mut store, &flightdeck_vault::Vault::new(), data.path()).await?;
+    }
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    css(&client, "[data-testid=runbook-scale-drill]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=phase-phase-1]")
+        .await?
+        .click()
+        .await?;
+    let card = css(&client, "[data-testid=action-scale-ledger]").await?;
+    assert!(card.text().await?.contains("harbour-prod"));
+    wait_for_attr(
+        &client,
+        "[data-testid=action-env-scale-ledger] option",
+        "value",
+        "DEMO",
+    )
+    .await?;
+
+    css(&client, "[data-testid=plan-scale-ledger]")
+        .await?
+        .click()
+        .await?;
+    let plan = css(&client, "[data-testid=plan-result-scale-ledger]")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        plan.contains("scale ECS service harbour-prod/ledger-api from 2 to 3 tasks"),
+        "{plan}"
+    );
+
+    css(&client, "[data-testid=run-scale-ledger]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=confirm-run-scale-ledger]")
+        .await?
+        .click()
+        .await?;
+    let result = wait_for_attr(
+        &client,
+        "[data-testid=action-result-scale-ledger]",
+        "data-status",
+        "succeeded",
+    )
+    .await?;
+    assert!(result.contains("Last apply in DEMO"), "{result}");
+    screenshot(&client, "action.png").await?;
+    {
+        let store = flightdeck_core::open_store(data.path())?;
+        let input = flightdeck_core::action_input(
+            &store,
+            "scale-drill",
+            "scale-ledger",
+            "DEMO",
+            flightdeck_core::Direction::Apply,
+        )?;
+        let now = flightdeck_core::plan_action(&input, &flightdeck_vault::Vault::new()).await?;
+        assert!(now.noop, "AWS already runs three: {}", now.summary);
+    }
+
+    css(&client, "[data-testid=undo-scale-ledger]")
+        .await?
+        .click()
+        .await?;
+    css(&client, "[data-testid=confirm-run-scale-ledger]")
+        .await?
+        .click()
+        .await?;
+    let undone = wait_for_text(
+        &client,
+        "[data-testid=action-result-scale-ledger]",
+        "Last undo in DEMO: succeeded",
+    )
+    .await?;
+    assert!(undone.contains("Gui Tester"), "{undone}");
     client.close().await?;
     flightdeck_core::demo_down(data.path())?;
     Ok(())

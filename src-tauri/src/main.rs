@@ -2,6 +2,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod action_commands;
 mod board_commands;
 mod commands;
 mod environment_commands;
@@ -38,6 +39,7 @@ fn main() {
                 vault: Vault::new(),
                 data_dir: dir.display().to_string(),
             });
+            app.manage(action_commands::Running::default());
             tauri::async_runtime::spawn(board_commands::run_soaks(app.handle().clone()));
             Ok(())
         })
@@ -60,6 +62,10 @@ fn main() {
             signoff_commands::decide,
             signoff_commands::decisions,
             signoff_commands::verify_audit,
+            action_commands::plan_action,
+            action_commands::run_action,
+            action_commands::cancel_action,
+            action_commands::action_runs,
             board_commands::go_no_go,
             board_commands::monitoring,
             board_commands::soak_timelines,

@@ -45,6 +45,7 @@ impl RunStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ActionRun {
+    #[ts(type = "number")]
     pub id: i64,
     pub step: String,
     pub environment: String,

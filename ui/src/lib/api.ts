@@ -23,6 +23,9 @@ import type { Confirmation } from "../bindings/Confirmation";
 import type { SoakRecord } from "../bindings/SoakRecord";
 import type { SoakTimeline } from "../bindings/SoakTimeline";
 import type { MonitoringView } from "../bindings/MonitoringView";
+import type { ActionRun } from "../bindings/ActionRun";
+import type { Direction } from "../bindings/Direction";
+import type { Plan } from "../bindings/Plan";
 
 /** Whatever a command throws, as the `{ code, message }` every Rust error crosses IPC as. */
 export function toApiError(e: unknown): ApiError {
@@ -63,6 +66,12 @@ export const api = {
   verifyAudit: () => call<AuditReport>("verify_audit"),
   goNoGo: (key: string, env: string, phase: string | null, windowMinutes: number, dark: boolean) =>
     call<Board>("go_no_go", { key, env, phase, windowMinutes, dark }),
+  planAction: (key: string, step: string, env: string, direction: Direction) =>
+    call<Plan>("plan_action", { key, step, env, direction }),
+  runAction: (key: string, step: string, env: string, direction: Direction, confirmation: string | null) =>
+    call<ActionRun>("run_action", { key, step, env, direction, confirmation }),
+  cancelAction: (run: number) => call<boolean>("cancel_action", { run }),
+  actionRuns: (key: string) => call<ActionRun[]>("action_runs", { key }),
   monitoring: (env: string, rangeMinutes: number, dark: boolean) =>
     call<MonitoringView>("monitoring", { env, rangeMinutes, dark }),
   soakTimelines: (key: string) => call<SoakTimeline[]>("soak_timelines", { key }),

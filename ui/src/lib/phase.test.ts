@@ -22,6 +22,7 @@ const phase: Phase = {
   signoff: [],
   criteria: [],
   soak: null,
+  actions: [],
 };
 
 describe("phaseBlocks", () => {
