@@ -108,7 +108,7 @@ pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Err
         target.who.actor.as_deref(),
         target.who.role.as_deref(),
     )?;
-    let confirmed = if plan.noop || !input.action.mutates() {
+    let confirmed = if !input.action.mutates() {
         Some("read-only".to_string())
     } else {
         confirmation(&target, input.env.guard, &input.env.name)

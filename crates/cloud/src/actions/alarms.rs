@@ -153,6 +153,14 @@ pub(super) async fn plan(
                     before: None,
                     after: Some(describe_rule(wanted)),
                 });
+                if let Some(description) = &wanted.description {
+                    changes.push(Change {
+                        resource: format!("alarm {}", wanted.name),
+                        field: "description".into(),
+                        before: None,
+                        after: Some(description.clone()),
+                    });
+                }
                 remove.push(wanted.name.clone());
             }
             Some(before) => {
