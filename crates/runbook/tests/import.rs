@@ -482,3 +482,47 @@ fn expressions_checklists_confirmations_and_soaks() {
         assert!(err.to_string().starts_with("s.md:"), "{err}");
     }
 }
+
+#[test]
+fn action_blocks_become_steps_of_their_task() {
+    use flightdeck_runbook::{Action, Role};
+    let md = "# R\n\n## Phase 8: Prep\n\n### Task 8.1: Scale\n\nScale the service:\n\n```flightdeck\nrollback_roles = [\"Technical Lead\", \"Client Stakeholder\"]\n\n[[action]]\nid = \"scale\"\nkind = \"ecs.scale\"\ncluster = \"prod\"\nservice = \"api\"\ndesired_count = 2\n```\n\n- [ ] scaled\n";
+    let rb = parse("a.md", md.as_bytes()).unwrap();
+    let phase = &rb.phases[0];
+    assert!(
+        phase.tasks[0].steps.is_empty(),
+        "an action block is not a code step"
+    );
+    let step = &phase.actions[0];
+    assert_eq!(step.id, "scale");
+    assert_eq!(step.task.as_deref(), Some(phase.tasks[0].id.as_str()));
+    assert_eq!(step.title.as_deref(), Some("Scale the service:"));
+    assert_eq!(step.line, 13);
+    assert_eq!(
+        step.rollback_roles,
+        vec![Role::TechnicalLead, Role::ClientStakeholder]
+    );
+    assert!(matches!(
+        step.action,
+        Action::EcsScale {
+            desired_count: 2,
+            ..
+        }
+    ));
+    assert_eq!(
+        rb.action("scale").map(|a| a.phase.as_str()),
+        Some("phase-8")
+    );
+
+    let refused = [
+        (md.replace("desired_count = 2", "desired_cnt = 2"), "a.md:13: action block: action 'scale': unknown field `desired_cnt`"),
+        (md.replace("ecs.scale", "ecs.teleport"), "ecs.teleport"),
+        (md.replace("Client Stakeholder", "Chief Pilot"), "unknown role 'Chief Pilot'"),
+        (format!("{md}\n```flightdeck\n[[action]]\nid = \"scale\"\nkind = \"secret.delete\"\nname = \"x\"\n```\n"), "action id 'scale' is already used on line 13"),
+    ];
+    for (bad, why) in refused {
+        let err = parse("a.md", bad.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "runbook_bad_action");
+        assert!(err.to_string().contains(why), "{err}");
+    }
+}
