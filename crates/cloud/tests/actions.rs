@@ -266,6 +266,13 @@ async fn a_secret_with_a_generated_password_that_never_shows() {
         .unwrap();
     assert!(gone.deleted_date().is_some(), "scheduled for deletion");
     assert!(plan(&r, &undo).await.unwrap().noop);
+    let again = plan(&r, &create).await.unwrap_err();
+    assert!(
+        again
+            .to_string()
+            .starts_with("secret harbour/prod/ledger/app is scheduled for deletion"),
+        "{again}"
+    );
 }
 
 fn alarm(name: &str, threshold: f64) -> AlarmSpec {

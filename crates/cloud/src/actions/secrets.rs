@@ -39,7 +39,12 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
             ..
         } => {
             let existing = describe(run, &client, name).await?;
-            if let Some(found) = existing.filter(|s| s.deleted_date().is_none()) {
+            if let Some(deleted) = existing.as_ref().and_then(|s| s.deleted_date()) {
+                return Err(CloudError::Invalid(format!(
+                    "secret {name} is scheduled for deletion (since {deleted}); restore it with `aws secretsmanager restore-secret --secret-id {name}` or use another name"
+                )));
+            }
+            if let Some(found) = existing {
                 return Ok(Plan {
                     kind: action.kind().into(),
                     summary: format!(
