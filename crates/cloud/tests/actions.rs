@@ -488,3 +488,243 @@ async fn smoke_checks_report_each_url() {
     let down = apply(&r, &good).await.unwrap_err();
     assert!(down.to_string().contains("no answer"), "{down}");
 }
+
+fn web(image: &str, secret: &str) -> flightdeck_runbook::ContainerSpec {
+    flightdeck_runbook::ContainerSpec {
+        name: "web".into(),
+        image: image.into(),
+        port: Some(8080),
+        environment: BTreeMap::from([("APP_ENV".to_string(), "prod".to_string())]),
+        secrets: BTreeMap::from([("DB_PASSWORD".to_string(), format!("{secret}:password::"))]),
+        log_group: Some("/ecs/ledger-web".into()),
+        health_check: Some("curl -f http://localhost:8080/health || exit 1".into()),
+        mounts: BTreeMap::from([("uploads".to_string(), "/var/www/uploads".to_string())]),
+    }
+}
+
+fn register(image: &str, secret: &str) -> Action {
+    Action::EcsRegister {
+        family: "ledger-web".into(),
+        cpu: "512".into(),
+        memory: "1024".into(),
+        execution_role_arn: Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole".into()),
+        task_role_arn: None,
+        containers: vec![web(image, secret)],
+        efs_volumes: vec![flightdeck_runbook::EfsVolume {
+            name: "uploads".into(),
+            file_system_id: "fs-12345678".into(),
+            root_directory: Some("/uploads".into()),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn task_definitions_services_and_autoscaling() {
+    let w = world("provision").await;
+    let never = AtomicBool::new(false);
+    let r = run(&w, &never);
+    let ecs = aws_sdk_ecs::Client::new(&w.config);
+
+    // A task definition that reads a secret nobody created is refused before anything changes.
+    let missing = "arn:aws:secretsmanager:af-south-1:123456789012:secret:harbour/prod/web-AbCdEf";
+    let err = plan(&r, &register("ledger-web:4.2.0", missing))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("container web secret DB_PASSWORD: {missing} does not exist; create it first (secret.create)")
+    );
+    assert!(ecs
+        .describe_task_definition()
+        .task_definition("ledger-web")
+        .send()
+        .await
+        .is_err());
+
+    let secret = apply(
+        &r,
+        &Action::SecretCreate {
+            name: "harbour/prod/web".into(),
+            description: None,
+            kms_key_id: None,
+            fields: BTreeMap::new(),
+            password_field: "password".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .outputs["arn"]
+        .clone();
+    let first = register("ledger-web:4.2.0", &secret);
+    let p = plan(&r, &first).await.unwrap();
+    assert_eq!(
+        p.summary,
+        "register ledger-web:1 (Fargate, 512 CPU units, 1024 MiB)"
+    );
+    let registered = apply(&r, &first).await.unwrap();
+    assert_eq!(registered.outputs["revision"], "1");
+    let td = ecs
+        .describe_task_definition()
+        .task_definition("ledger-web")
+        .send()
+        .await
+        .unwrap()
+        .task_definition()
+        .unwrap()
+        .clone();
+    assert_eq!((td.cpu(), td.memory()), (Some("512"), Some("1024")));
+    let container = &td.container_definitions()[0];
+    assert_eq!(
+        container.secrets()[0].value_from(),
+        format!("{secret}:password::")
+    );
+    assert_eq!(
+        container.health_check().unwrap().command(),
+        [
+            "CMD-SHELL",
+            "curl -f http://localhost:8080/health || exit 1"
+        ]
+    );
+    assert_eq!(
+        td.volumes()[0]
+            .efs_volume_configuration()
+            .unwrap()
+            .file_system_id(),
+        "fs-12345678"
+    );
+    assert!(
+        plan(&r, &first).await.unwrap().noop,
+        "the same definition is not registered twice"
+    );
+
+    let second = register("ledger-web:4.2.1", &secret);
+    let p = plan(&r, &second).await.unwrap();
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(
+        (
+            p.changes[0].field.as_str(),
+            p.changes[0].before.as_deref(),
+            p.changes[0].after.as_deref()
+        ),
+        (
+            "web image",
+            Some("ledger-web:4.2.0"),
+            Some("ledger-web:4.2.1")
+        )
+    );
+    let newer = apply(&r, &second).await.unwrap();
+    assert_eq!(newer.outputs["revision"], "2");
+    apply(&r, &newer.undo.unwrap()).await.unwrap();
+    let status = ecs
+        .describe_task_definition()
+        .task_definition("ledger-web:2")
+        .send()
+        .await
+        .unwrap()
+        .task_definition()
+        .unwrap()
+        .status()
+        .cloned();
+    assert_eq!(
+        status.map(|s| s.as_str().to_string()).as_deref(),
+        Some("INACTIVE")
+    );
+
+    // A service on it, and its auto scaling.
+    let create = Action::EcsCreateService {
+        cluster: "harbour-prod".into(),
+        service: "ledger-web".into(),
+        task_definition: "ledger-web:1".into(),
+        desired_count: 2,
+        subnets: vec!["subnet-0a1b2c3d".into()],
+        security_groups: vec!["sg-0a1b2c3d".into()],
+        assign_public_ip: false,
+        target_group_arn: None,
+        container_name: None,
+        container_port: None,
+    };
+    // A subnet that does not exist: AWS's reason, and nothing created.
+    let failure = apply(&r, &create).await.unwrap_err();
+    assert!(
+        failure.to_string().contains("ecs:CreateService")
+            && failure.to_string().contains("subnet-0a1b2c3d")
+            && failure.to_string().ends_with("; nothing was changed"),
+        "{failure}"
+    );
+    let create = match create {
+        Action::EcsCreateService {
+            cluster,
+            service,
+            task_definition,
+            desired_count,
+            ..
+        } => Action::EcsCreateService {
+            cluster,
+            service,
+            task_definition,
+            desired_count,
+            subnets: Vec::new(),
+            security_groups: Vec::new(),
+            assign_public_ip: false,
+            target_group_arn: None,
+            container_name: None,
+            container_port: None,
+        },
+        other => other,
+    };
+    let created = apply(&r, &create).await.unwrap();
+    let described = ecs
+        .describe_services()
+        .cluster("harbour-prod")
+        .services("ledger-web")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.services()[0].desired_count(), 2);
+    assert!(plan(&r, &create).await.unwrap().noop);
+
+    let scaling = Action::AutoScaling {
+        cluster: "harbour-prod".into(),
+        service: "ledger-web".into(),
+        min: 2,
+        max: 4,
+        cpu_target: 70.0,
+        policy_name: "cpu-target-tracking".into(),
+    };
+    let p = plan(&r, &scaling).await.unwrap();
+    assert_eq!(p.changes.len(), 3);
+    let scaled = apply(&r, &scaling).await.unwrap();
+    let aas = aws_sdk_applicationautoscaling::Client::new(&w.config);
+    let targets = aas
+        .describe_scalable_targets()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .resource_ids("service/harbour-prod/ledger-web")
+        .send()
+        .await
+        .unwrap();
+    let target = &targets.scalable_targets()[0];
+    assert_eq!((target.min_capacity(), target.max_capacity()), (2, 4));
+    assert!(plan(&r, &scaling).await.unwrap().noop);
+    apply(&r, &scaled.undo.unwrap()).await.unwrap();
+    let targets = aas
+        .describe_scalable_targets()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .resource_ids("service/harbour-prod/ledger-web")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        targets.scalable_targets().is_empty(),
+        "auto scaling removed"
+    );
+
+    apply(&r, &created.undo.unwrap()).await.unwrap();
+    let gone = ecs
+        .describe_services()
+        .cluster("harbour-prod")
+        .services("ledger-web")
+        .send()
+        .await
+        .unwrap();
+    assert!(gone.services().iter().all(|s| s.status() != Some("ACTIVE")));
+}

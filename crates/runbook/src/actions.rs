@@ -58,6 +58,9 @@ fn five_minutes() -> u32 {
 fn one() -> u32 {
     1
 }
+fn cpu_policy() -> String {
+    "cpu-target-tracking".into()
+}
 fn password_field() -> String {
     "password".into()
 }
@@ -80,6 +83,40 @@ fn ok_status() -> Vec<u16> {
 }
 fn two_seconds() -> u32 {
     2000
+}
+
+/// One container of a task definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    #[serde(default)]
+    pub port: Option<i32>,
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// Variable name to `valueFrom` (a Secrets Manager ARN, optionally `:json-key::`).
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+    /// awslogs log group; the stream prefix is the container's name.
+    #[serde(default)]
+    pub log_group: Option<String>,
+    /// Health check command run with CMD-SHELL, e.g. "curl -f http://localhost/health".
+    #[serde(default)]
+    pub health_check: Option<String>,
+    /// Volume name to the path it is mounted at.
+    #[serde(default)]
+    pub mounts: BTreeMap<String, String>,
+}
+
+/// An EFS volume of a task definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EfsVolume {
+    pub name: String,
+    pub file_system_id: String,
+    #[serde(default)]
+    pub root_directory: Option<String>,
 }
 
 /// What an action does. Undo actions are actions too. It crosses to the UI as its TOML fields
@@ -122,6 +159,60 @@ pub enum Action {
         #[serde(default)]
         wait_seconds: u32,
     },
+    /// Registers a Fargate task definition revision when it differs from the family's latest.
+    #[serde(rename = "ecs.register_task_definition")]
+    EcsRegister {
+        family: String,
+        cpu: String,
+        memory: String,
+        #[serde(default)]
+        execution_role_arn: Option<String>,
+        #[serde(default)]
+        task_role_arn: Option<String>,
+        containers: Vec<ContainerSpec>,
+        #[serde(default)]
+        efs_volumes: Vec<EfsVolume>,
+    },
+    /// Deregisters a task-definition revision; the undo of a registration.
+    #[serde(rename = "ecs.deregister_task_definition")]
+    EcsDeregister { task_definition: String },
+    /// Creates a Fargate service unless it exists.
+    #[serde(rename = "ecs.create_service")]
+    EcsCreateService {
+        cluster: String,
+        service: String,
+        task_definition: String,
+        desired_count: i32,
+        #[serde(default)]
+        subnets: Vec<String>,
+        #[serde(default)]
+        security_groups: Vec<String>,
+        #[serde(default)]
+        assign_public_ip: bool,
+        #[serde(default)]
+        target_group_arn: Option<String>,
+        #[serde(default)]
+        container_name: Option<String>,
+        #[serde(default)]
+        container_port: Option<i32>,
+    },
+    /// Scales a service to 0 and deletes it; the undo of a creation.
+    #[serde(rename = "ecs.delete_service")]
+    EcsDeleteService { cluster: String, service: String },
+    /// Application Auto Scaling for an ECS service: its bounds and a target-tracking CPU policy.
+    #[serde(rename = "autoscaling.ecs_service")]
+    AutoScaling {
+        cluster: String,
+        service: String,
+        min: i32,
+        max: i32,
+        cpu_target: f64,
+        #[serde(default = "cpu_policy")]
+        policy_name: String,
+    },
+    /// Removes an ECS service's scalable target and its policies; the undo of a new one.
+    #[serde(rename = "autoscaling.remove")]
+    AutoScalingRemove { cluster: String, service: String },
     /// Puts CloudWatch alarms; `delete` removes alarms (the undo of new ones).
     #[serde(rename = "cloudwatch.alarms")]
     Alarms {
@@ -143,6 +234,12 @@ impl Action {
             Action::SecretDelete { .. } => "secret.delete",
             Action::EcsScale { .. } => "ecs.scale",
             Action::EcsDeploy { .. } => "ecs.deploy",
+            Action::EcsRegister { .. } => "ecs.register_task_definition",
+            Action::EcsDeregister { .. } => "ecs.deregister_task_definition",
+            Action::EcsCreateService { .. } => "ecs.create_service",
+            Action::EcsDeleteService { .. } => "ecs.delete_service",
+            Action::AutoScaling { .. } => "autoscaling.ecs_service",
+            Action::AutoScalingRemove { .. } => "autoscaling.remove",
             Action::Alarms { .. } => "cloudwatch.alarms",
             Action::HttpSmoke { .. } => "http.smoke",
         }

@@ -18,7 +18,10 @@ mod model;
 mod mojibake;
 mod role;
 
-pub use actions::{parse_action_block, resolve_vars, Action, ActionStep, AlarmSpec, SmokeCheck};
+pub use actions::{
+    parse_action_block, resolve_vars, Action, ActionStep, AlarmSpec, ContainerSpec, EfsVolume,
+    SmokeCheck,
+};
 pub use criteria::{
     expression_names, Comparison, Criterion, CriterionKind, MetricRef, Series, Soak,
 };

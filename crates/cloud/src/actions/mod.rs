@@ -6,7 +6,9 @@
 //! backoff with jitter, four attempts for actions) rather than by a loop of our own.
 
 mod alarms;
+mod autoscaling;
 mod ecs;
+mod ecs_provision;
 mod secrets;
 mod smoke;
 
@@ -180,6 +182,13 @@ pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
             secrets::plan(run, action).await
         }
         Action::EcsScale { .. } | Action::EcsDeploy { .. } => ecs::plan(run, action).await,
+        Action::EcsRegister { .. }
+        | Action::EcsDeregister { .. }
+        | Action::EcsCreateService { .. }
+        | Action::EcsDeleteService { .. } => ecs_provision::plan(run, action).await,
+        Action::AutoScaling { .. } | Action::AutoScalingRemove { .. } => {
+            autoscaling::plan(run, action).await
+        }
         Action::Alarms { alarms, delete } => alarms::plan(run, alarms, delete).await,
         Action::HttpSmoke { checks } => Ok(smoke::plan(checks)),
     }
@@ -206,9 +215,17 @@ pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
         Action::EcsScale { .. } | Action::EcsDeploy { .. } => {
             ecs::apply(run, action, &plan).await?
         }
+        Action::EcsRegister { .. }
+        | Action::EcsDeregister { .. }
+        | Action::EcsCreateService { .. }
+        | Action::EcsDeleteService { .. } => ecs_provision::apply(run, action, &plan).await?,
+        Action::AutoScaling { .. } | Action::AutoScalingRemove { .. } => {
+            autoscaling::apply(run, action).await?
+        }
         Action::Alarms { alarms, delete } => alarms::apply(run, alarms, delete).await?,
         Action::HttpSmoke { checks } => smoke::apply(run, checks).await?,
     };
-    outcome.undo = plan.undo;
+    // An undo known only after the change (a new revision's ARN) comes from the apply itself.
+    outcome.undo = outcome.undo.or(plan.undo);
     Ok(outcome)
 }
