@@ -14,17 +14,21 @@ untested:
    minus, parentheses, numbers, query ids) is evaluated here over the timestamps all operands
    share; anything else is refused with a ValidationError rather than answered wrongly.
 3. DescribeAlarmHistory is not implemented (moto records state changes but never serves them).
+4. moto never throttles. With FLIGHTDECK_MOTO_THROTTLE="UpdateService=6,PutMetricAlarm=2" the
+   first N calls of each named action are answered with ThrottlingException, as AWS answers a
+   caller over its rate, so the SDK's retries and Flightdeck's message are tested for real.
 """
 
 import ast
 import json
 import math
+import os
 import re
 import sys
 
 from moto.cloudwatch import models, responses
 from moto.cloudwatch.exceptions import ValidationError
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, BaseResponse
 
 _PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d{1,2})?)$")
 _original_statistic = models.Statistics.get_statistics_for_type
@@ -111,6 +115,32 @@ def _describe_alarm_history(self):
     return ActionResult({"AlarmHistoryItems": items})
 
 
+_THROTTLE = {
+    name: int(count)
+    for name, count in (
+        item.split("=", 1)
+        for item in os.environ.get("FLIGHTDECK_MOTO_THROTTLE", "").split(",")
+        if "=" in item
+    )
+}
+_throttled = {}
+_original_call_action = BaseResponse.call_action
+
+
+def _call_action(self):
+    action = self._get_action()
+    if _throttled.get(action, 0) < _THROTTLE.get(action, 0):
+        _throttled[action] = _throttled.get(action, 0) + 1
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+        headers = {
+            "x-amzn-errortype": "ThrottlingException",
+            "Content-Type": "application/x-amz-json-1.1",
+        }
+        return 400, headers, body
+    return _original_call_action(self)
+
+
+BaseResponse.call_action = _call_action
 models.Statistics.get_statistics_for_type = _statistic
 models.parse_expression = _expression
 responses.CloudWatchResponse.describe_alarm_history = _describe_alarm_history

@@ -63,9 +63,15 @@ impl MotoServer {
             })
     }
 
-    /// Starts the emulator on a free port, with the CloudWatch fixes in `moto/fixes.py`
-    /// applied, and waits until it accepts connections.
+    /// Starts the emulator on a free port, with the fixes in `moto/fixes.py` applied, and waits
+    /// until it accepts connections.
     pub fn start(program: &Path) -> Result<MotoServer, CloudError> {
+        Self::start_with_env(program, &[])
+    }
+
+    /// [`MotoServer::start`] with extra environment for the emulator, such as
+    /// `FLIGHTDECK_MOTO_THROTTLE` (see `moto/fixes.py`).
+    pub fn start_with_env(program: &Path, env: &[(&str, &str)]) -> Result<MotoServer, CloudError> {
         let python = Self::interpreter(program)?;
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -74,6 +80,7 @@ impl MotoServer {
         let child = Command::new(&python)
             .args(["-c", FIXES, "-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_ECS_SERVICE_RUNNING", "2")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

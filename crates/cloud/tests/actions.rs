@@ -728,3 +728,55 @@ async fn task_definitions_services_and_autoscaling() {
         .unwrap();
     assert!(gone.services().iter().all(|s| s.status() != Some("ACTIVE")));
 }
+
+#[tokio::test]
+async fn throttling_is_retried_with_backoff_then_reported() {
+    let program =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server");
+    let moto = flightdeck_cloud::MotoServer::start_with_env(
+        &program,
+        &[("FLIGHTDECK_MOTO_THROTTLE", "UpdateService=6")],
+    )
+    .unwrap();
+    let secret = format!("env/ACT-throttle-{}/aws-keys", std::process::id());
+    let vault = Vault::for_service("dev.flightdeck.test");
+    vault
+        .put(
+            &secret,
+            &SecretString::from(key_pair_json("FDACTIONKEY00000002", "action-secret")),
+        )
+        .unwrap();
+    let env = common::environment(
+        "ACT",
+        CredentialSource::StaticKeys {
+            secret: secret.clone(),
+        },
+        Some(moto.url()),
+        None,
+    );
+    let config = sdk_config(&env, &vault).await.unwrap();
+    seed_demo_world(&config).await.unwrap();
+    let never = AtomicBool::new(false);
+    let r = Run {
+        config,
+        env: &env,
+        progress: &quiet,
+        cancel: &never,
+    };
+    let scale = Action::EcsScale {
+        cluster: "harbour-prod".into(),
+        service: "ledger-api".into(),
+        desired_count: 3,
+        wait_seconds: 0,
+    };
+    // Four throttled attempts: reported as throttling, nothing changed.
+    let failure = apply(&r, &scale).await.unwrap_err();
+    assert_eq!(
+        failure.to_string(),
+        "AWS kept throttling ecs:UpdateService after 4 attempts with backoff; wait a minute and run it again; nothing was changed"
+    );
+    // Two more throttled answers, then AWS takes it: the retries hide them.
+    let outcome = apply(&r, &scale).await.unwrap();
+    assert!(outcome.changed);
+    vault.remove(&secret).unwrap();
+}
