@@ -780,3 +780,203 @@ async fn throttling_is_retried_with_backoff_then_reported() {
     assert!(outcome.changed);
     vault.remove(&secret).unwrap();
 }
+
+/// A Lambda function with two versions behind an alias, an ALB listener sending everything to
+/// blue, and a log group, created with boto3 from the test venv (their set-up needs IAM and
+/// EC2, which Flightdeck itself never calls).
+const TRAFFIC_WORLD: &str = r#"
+import io, json, sys, zipfile, boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="af-south-1", aws_access_key_id="x", aws_secret_access_key="y")
+iam = boto3.client("iam", **kw)
+role = iam.create_role(RoleName="ledger-fn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+def code(text):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", text)
+    return buf.getvalue()
+lam = boto3.client("lambda", **kw)
+lam.create_function(FunctionName="ledger-fn", Runtime="python3.11", Role=role, Handler="handler.main", Code={"ZipFile": code("v1")})
+lam.publish_version(FunctionName="ledger-fn")
+lam.update_function_code(FunctionName="ledger-fn", ZipFile=code("v2"))
+lam.publish_version(FunctionName="ledger-fn")
+lam.create_alias(FunctionName="ledger-fn", Name="live", FunctionVersion="2")
+ec2 = boto3.client("ec2", **kw)
+vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"af-south-1{z}")["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
+elb = boto3.client("elbv2", **kw)
+lb = elb.create_load_balancer(Name="ledger-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+blue = elb.create_target_group(Name="ledger-blue", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+green = elb.create_target_group(Name="ledger-green", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+listener = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": blue, "Weight": 100}, {"TargetGroupArn": green, "Weight": 0}]}}])["Listeners"][0]["ListenerArn"]
+boto3.client("logs", **kw).create_log_group(logGroupName="/ecs/ledger-api")
+print(json.dumps({"listener": listener, "blue": blue, "green": green}))
+"#;
+
+#[tokio::test]
+async fn traffic_dashboards_and_log_retention() {
+    let w = world("traffic").await;
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    let endpoint = w.env.endpoint_url.clone().unwrap();
+    let setup = std::process::Command::new(python)
+        .args(["-c", TRAFFIC_WORLD, &endpoint])
+        .output()
+        .unwrap();
+    let made: serde_json::Value = serde_json::from_slice(&setup.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&setup.stderr)));
+    let (listener, blue, green) = (
+        made["listener"].as_str().unwrap().to_string(),
+        made["blue"].as_str().unwrap().to_string(),
+        made["green"].as_str().unwrap().to_string(),
+    );
+    let never = AtomicBool::new(false);
+    let r = run(&w, &never);
+    let lambda = aws_sdk_lambda::Client::new(&w.config);
+    let live = || async {
+        let a = lambda
+            .get_alias()
+            .function_name("ledger-fn")
+            .name("live")
+            .send()
+            .await
+            .unwrap();
+        let weights: BTreeMap<String, f64> = a
+            .routing_config()
+            .and_then(|r| r.additional_version_weights())
+            .map(|w| w.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default();
+        (a.function_version().unwrap().to_string(), weights)
+    };
+
+    // The alias back to the previous version, and forward again with the undo.
+    let back = Action::LambdaAlias {
+        function: "ledger-fn".into(),
+        alias: "live".into(),
+        version: "previous".into(),
+        weights: BTreeMap::new(),
+    };
+    let p = plan(&r, &back).await.unwrap();
+    assert_eq!(
+        p.summary,
+        "shift alias ledger-fn:live from version 2 100% to version 1 100%"
+    );
+    let rolled = apply(&r, &back).await.unwrap();
+    assert_eq!(live().await.0, "1");
+    apply(&r, &rolled.undo.unwrap()).await.unwrap();
+    assert_eq!(live().await.0, "2");
+
+    // A canary: 10% to version 2 while the alias stays on 1.
+    let canary = Action::LambdaAlias {
+        function: "ledger-fn".into(),
+        alias: "live".into(),
+        version: "1".into(),
+        weights: BTreeMap::from([("2".to_string(), 0.1)]),
+    };
+    let shifted = apply(&r, &canary).await.unwrap();
+    assert_eq!(
+        live().await,
+        ("1".to_string(), BTreeMap::from([("2".to_string(), 0.1)]))
+    );
+    assert!(plan(&r, &canary).await.unwrap().noop);
+    apply(&r, &shifted.undo.unwrap()).await.unwrap();
+    assert_eq!(live().await, ("2".to_string(), BTreeMap::new()));
+
+    // ALB weights: 10% to green, then back to blue.
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&w.config);
+    let weights = || async {
+        let l = elb
+            .describe_listeners()
+            .listener_arns(&listener)
+            .send()
+            .await
+            .unwrap();
+        l.listeners()[0].default_actions()[0]
+            .forward_config()
+            .unwrap()
+            .target_groups()
+            .iter()
+            .map(|t| {
+                (
+                    t.target_group_arn().unwrap().to_string(),
+                    t.weight().unwrap(),
+                )
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let ten = Action::AlbWeights {
+        listener_arn: listener.clone(),
+        weights: BTreeMap::from([(blue.clone(), 90), (green.clone(), 10)]),
+    };
+    let p = plan(&r, &ten).await.unwrap();
+    let short = |arn: &str| arn.rsplit(':').next().unwrap().to_string();
+    assert_eq!(
+        p.changes[0].before,
+        Some(format!("{} 100%, {} 0%", short(&blue), short(&green)))
+    );
+    assert_eq!(
+        p.changes[0].after,
+        Some(format!("{} 90%, {} 10%", short(&blue), short(&green)))
+    );
+    let moved = apply(&r, &ten).await.unwrap();
+    assert_eq!(weights().await[&green], 10);
+    assert!(plan(&r, &ten).await.unwrap().noop);
+    apply(&r, &moved.undo.unwrap()).await.unwrap();
+    assert_eq!(
+        weights().await,
+        BTreeMap::from([(blue.clone(), 100), (green.clone(), 0)])
+    );
+
+    // A dashboard, put once and removed by its undo.
+    let cw = aws_sdk_cloudwatch::Client::new(&w.config);
+    let board = Action::Dashboard {
+        name: "ledger-go-live".into(),
+        body: r#"{"widgets":[{"type":"metric","properties":{"metrics":[["AWS/ECS","CPUUtilization"]]}}]}"#.into(),
+        delete: false,
+    };
+    assert_eq!(
+        plan(&r, &board).await.unwrap().summary,
+        "put dashboard ledger-go-live with 1 widgets"
+    );
+    let put = apply(&r, &board).await.unwrap();
+    assert!(cw
+        .get_dashboard()
+        .dashboard_name("ledger-go-live")
+        .send()
+        .await
+        .is_ok());
+    assert!(plan(&r, &board).await.unwrap().noop);
+    apply(&r, &put.undo.unwrap()).await.unwrap();
+    assert!(cw
+        .get_dashboard()
+        .dashboard_name("ledger-go-live")
+        .send()
+        .await
+        .is_err());
+
+    // Log retention to 90 days, and back to forever.
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&w.config);
+    let kept = || async {
+        logs.describe_log_groups()
+            .log_group_name_prefix("/ecs/ledger-api")
+            .send()
+            .await
+            .unwrap()
+            .log_groups()[0]
+            .retention_in_days()
+    };
+    let ninety = Action::LogRetention {
+        log_group: "/ecs/ledger-api".into(),
+        days: Some(90),
+    };
+    let set = apply(&r, &ninety).await.unwrap();
+    assert_eq!(kept().await, Some(90));
+    apply(&r, &set.undo.unwrap()).await.unwrap();
+    assert_eq!(kept().await, None);
+    let missing = Action::LogRetention {
+        log_group: "/ecs/nope".into(),
+        days: Some(90),
+    };
+    assert_eq!(
+        plan(&r, &missing).await.unwrap_err().to_string(),
+        "log group /ecs/nope does not exist"
+    );
+}

@@ -213,6 +213,39 @@ pub enum Action {
     /// Removes an ECS service's scalable target and its policies; the undo of a new one.
     #[serde(rename = "autoscaling.remove")]
     AutoScalingRemove { cluster: String, service: String },
+    /// Points a Lambda alias at a version ("previous": the one before its current), with an
+    /// optional weighted share for other versions (traffic shifting).
+    #[serde(rename = "lambda.alias")]
+    LambdaAlias {
+        function: String,
+        alias: String,
+        version: String,
+        /// Other version to the share of traffic it gets, 0.0 to 1.0.
+        #[serde(default)]
+        weights: BTreeMap<String, f64>,
+    },
+    /// The weights of an ALB listener's forward action, by target group ARN (blue/green shifts).
+    #[serde(rename = "alb.weights")]
+    AlbWeights {
+        listener_arn: String,
+        weights: BTreeMap<String, i32>,
+    },
+    /// A CloudWatch dashboard from its JSON body; `delete` removes it.
+    #[serde(rename = "cloudwatch.dashboard")]
+    Dashboard {
+        name: String,
+        #[serde(default)]
+        body: String,
+        #[serde(default)]
+        delete: bool,
+    },
+    /// A log group's retention in days; none keeps events forever.
+    #[serde(rename = "logs.retention")]
+    LogRetention {
+        log_group: String,
+        #[serde(default)]
+        days: Option<i32>,
+    },
     /// Puts CloudWatch alarms; `delete` removes alarms (the undo of new ones).
     #[serde(rename = "cloudwatch.alarms")]
     Alarms {
@@ -241,6 +274,10 @@ impl Action {
             Action::AutoScaling { .. } => "autoscaling.ecs_service",
             Action::AutoScalingRemove { .. } => "autoscaling.remove",
             Action::Alarms { .. } => "cloudwatch.alarms",
+            Action::LambdaAlias { .. } => "lambda.alias",
+            Action::AlbWeights { .. } => "alb.weights",
+            Action::Dashboard { .. } => "cloudwatch.dashboard",
+            Action::LogRetention { .. } => "logs.retention",
             Action::HttpSmoke { .. } => "http.smoke",
         }
     }

@@ -9,8 +9,10 @@ mod alarms;
 mod autoscaling;
 mod ecs;
 mod ecs_provision;
+mod observability;
 mod secrets;
 mod smoke;
+mod traffic;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -190,6 +192,10 @@ pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
             autoscaling::plan(run, action).await
         }
         Action::Alarms { alarms, delete } => alarms::plan(run, alarms, delete).await,
+        Action::LambdaAlias { .. } | Action::AlbWeights { .. } => traffic::plan(run, action).await,
+        Action::Dashboard { .. } | Action::LogRetention { .. } => {
+            observability::plan(run, action).await
+        }
         Action::HttpSmoke { checks } => Ok(smoke::plan(checks)),
     }
 }
@@ -223,6 +229,12 @@ pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
             autoscaling::apply(run, action).await?
         }
         Action::Alarms { alarms, delete } => alarms::apply(run, alarms, delete).await?,
+        Action::LambdaAlias { .. } | Action::AlbWeights { .. } => {
+            traffic::apply(run, action, &plan).await?
+        }
+        Action::Dashboard { .. } | Action::LogRetention { .. } => {
+            observability::apply(run, action, &plan).await?
+        }
         Action::HttpSmoke { checks } => smoke::apply(run, checks).await?,
     };
     // An undo known only after the change (a new revision's ARN) comes from the apply itself.
