@@ -249,6 +249,68 @@ async fn a_secret_with_a_generated_password_that_never_shows() {
     assert_eq!(described.kms_key_id(), Some("alias/harbour-prod"));
 
     assert!(plan(&r, &create).await.unwrap().noop, "it exists now");
+
+    // Another secret built from this one's fields: read at apply time, never shown.
+    let copy = Action::SecretCreate {
+        name: "harbour/prod/ledger/report".into(),
+        description: None,
+        kms_key_id: None,
+        fields: BTreeMap::from([
+            (
+                "host".to_string(),
+                "${secret:harbour/prod/ledger/app#host}".to_string(),
+            ),
+            (
+                "app_password".to_string(),
+                "${secret:harbour/prod/ledger/app#password}".to_string(),
+            ),
+        ]),
+        password_field: "password".into(),
+    };
+    let lines = Mutex::new(Vec::new());
+    let progress = |line: &str| lines.lock().unwrap().push(line.to_string());
+    let watching = Run {
+        config: w.config.clone(),
+        env: &w.env,
+        progress: &progress,
+        cancel: &never,
+    };
+    let copy_plan = plan(&watching, &copy).await.unwrap();
+    assert!(copy_plan
+        .changes
+        .iter()
+        .any(|c| c.after.as_deref() == Some("${secret:harbour/prod/ledger/app#password}")));
+    let copied = apply(&watching, &copy).await.unwrap();
+    let report = aws_sdk_secretsmanager::Client::new(&w.config)
+        .get_secret_value()
+        .secret_id("harbour/prod/ledger/report")
+        .send()
+        .await
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(report.secret_string().unwrap()).unwrap();
+    assert_eq!(report["host"], "db.internal");
+    assert_eq!(report["app_password"].as_str(), Some(password.as_str()));
+    for shown in [
+        serde_json::to_string(&copy_plan).unwrap(),
+        serde_json::to_string(&copied).unwrap(),
+        lines.lock().unwrap().join("\n"),
+    ] {
+        assert!(!shown.contains(&password), "the password leaked: {shown}");
+    }
+    let wrong = Action::SecretCreate {
+        name: "harbour/prod/ledger/other".into(),
+        description: None,
+        kms_key_id: None,
+        fields: BTreeMap::from([(
+            "host".to_string(),
+            "${secret:harbour/prod/ledger/app#hostname}".to_string(),
+        )]),
+        password_field: "password".into(),
+    };
+    assert_eq!(
+        plan(&r, &wrong).await.unwrap_err().to_string(),
+        "secret harbour/prod/ledger/app has no field 'hostname'"
+    );
     assert!(!apply(&r, &create).await.unwrap().changed);
     let undo = outcome.undo.unwrap();
     assert_eq!(

@@ -405,6 +405,8 @@ pub fn resolve_vars(action: &Action, vars: &BTreeMap<String, String>) -> Result<
                 *s = VAR
                     .replace_all(s, |c: &regex::Captures<'_>| match vars.get(c[1].trim()) {
                         Some(value) => value.clone(),
+                        // Secret references are read by the engine at apply time, never here.
+                        None if c[1].starts_with("secret:") => c[0].to_string(),
                         None => {
                             missing.push(c[1].trim().to_string());
                             c[0].to_string()

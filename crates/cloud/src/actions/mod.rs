@@ -10,6 +10,7 @@ mod autoscaling;
 mod ecs;
 mod ecs_provision;
 mod observability;
+mod secret_refs;
 mod secrets;
 mod smoke;
 mod traffic;
@@ -177,8 +178,10 @@ fn request_id<T: aws_types::request_id::RequestId>(out: &T) -> Option<String> {
     out.request_id().map(str::to_string)
 }
 
-/// Reads the current state and says what `action` would change.
+/// Reads the current state and says what `action` would change. Secret references are checked
+/// and shown as written, never read into the plan.
 pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
+    secret_refs::check(run, action).await?;
     match action {
         Action::SecretCreate { .. } | Action::SecretDelete { .. } => {
             secrets::plan(run, action).await
@@ -214,29 +217,60 @@ pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
             log: vec!["already in the planned state; nothing to do".into()],
         });
     }
-    let mut outcome = match action {
-        Action::SecretCreate { .. } | Action::SecretDelete { .. } => {
-            secrets::apply(run, action).await?
-        }
-        Action::EcsScale { .. } | Action::EcsDeploy { .. } => {
-            ecs::apply(run, action, &plan).await?
-        }
-        Action::EcsRegister { .. }
-        | Action::EcsDeregister { .. }
-        | Action::EcsCreateService { .. }
-        | Action::EcsDeleteService { .. } => ecs_provision::apply(run, action, &plan).await?,
-        Action::AutoScaling { .. } | Action::AutoScalingRemove { .. } => {
-            autoscaling::apply(run, action).await?
-        }
-        Action::Alarms { alarms, delete } => alarms::apply(run, alarms, delete).await?,
-        Action::LambdaAlias { .. } | Action::AlbWeights { .. } => {
-            traffic::apply(run, action, &plan).await?
-        }
-        Action::Dashboard { .. } | Action::LogRetention { .. } => {
-            observability::apply(run, action, &plan).await?
-        }
-        Action::HttpSmoke { checks } => smoke::apply(run, checks).await?,
+    let (filled, secrets) = secret_refs::fill(run, action).await?;
+    let action = &filled;
+    let scrubbed = |line: &str| (run.progress)(&secret_refs::scrub(line, &secrets));
+    let inner = Run {
+        config: run.config.clone(),
+        env: run.env,
+        progress: &scrubbed,
+        cancel: run.cancel,
     };
+    let run = &inner;
+    let result: Result<Outcome, Failure> = async {
+        Ok(match action {
+            Action::SecretCreate { .. } | Action::SecretDelete { .. } => {
+                secrets::apply(run, action).await?
+            }
+            Action::EcsScale { .. } | Action::EcsDeploy { .. } => {
+                ecs::apply(run, action, &plan).await?
+            }
+            Action::EcsRegister { .. }
+            | Action::EcsDeregister { .. }
+            | Action::EcsCreateService { .. }
+            | Action::EcsDeleteService { .. } => ecs_provision::apply(run, action, &plan).await?,
+            Action::AutoScaling { .. } | Action::AutoScalingRemove { .. } => {
+                autoscaling::apply(run, action).await?
+            }
+            Action::Alarms { alarms, delete } => alarms::apply(run, alarms, delete).await?,
+            Action::LambdaAlias { .. } | Action::AlbWeights { .. } => {
+                traffic::apply(run, action, &plan).await?
+            }
+            Action::Dashboard { .. } | Action::LogRetention { .. } => {
+                observability::apply(run, action, &plan).await?
+            }
+            Action::HttpSmoke { checks } => smoke::apply(run, checks).await?,
+        })
+    }
+    .await;
+    let scrub = |t: &str| secret_refs::scrub(t, &secrets);
+    let mut outcome = match result {
+        Ok(outcome) => outcome,
+        Err(mut failure) => {
+            failure.done = failure.done.iter().map(|l| scrub(l)).collect();
+            if let CloudError::Aws { call, detail } = failure.error {
+                failure.error = CloudError::Aws {
+                    call,
+                    detail: scrub(&detail),
+                };
+            }
+            return Err(failure);
+        }
+    };
+    outcome.log = outcome.log.iter().map(|l| scrub(l)).collect();
+    for value in outcome.outputs.values_mut() {
+        *value = scrub(value);
+    }
     // An undo known only after the change (a new revision's ARN) comes from the apply itself.
     outcome.undo = outcome.undo.or(plan.undo);
     Ok(outcome)
