@@ -41,6 +41,22 @@ alarms = [{ name = "drill-cpu", namespace = "AWS/ECS", metric = "CPUUtilization"
 id = "smoke"
 kind = "http.smoke"
 checks = [{ url = "http://127.0.0.1:9/health" }]
+
+[[action]]
+id = "create-worker"
+kind = "ecs.create_service"
+cluster = "harbour-prod"
+service = "ledger-worker"
+task_definition = "ledger-api:1"
+desired_count = 3
+
+[[action]]
+id = "deploy-worker"
+kind = "ecs.deploy"
+cluster = "harbour-prod"
+service = "ledger-worker"
+task_definition = "ledger-api:2"
+wait_seconds = 120
 ```
 
 - [ ] provisioned
@@ -220,7 +236,7 @@ fn actions_with_confirmations_roles_failures_and_audit() {
     ));
     assert!(
         text(&unknown).contains(
-            "has no action 'nope'; its actions: create-secret, scale, alarms, smoke, later"
+            "has no action 'nope'; its actions: create-secret, scale, alarms, smoke, create-worker, deploy-worker, later"
         ),
         "{}",
         text(&unknown)
@@ -360,6 +376,59 @@ fn actions_with_confirmations_roles_failures_and_audit() {
     let runs = run(&["action", "runs", rb, "smoke", "--json"], None);
     let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
     assert_eq!(runs[0]["status"], "failed");
+
+    // A process killed while it waits for a service leaves its run recorded as running, with the
+    // change it had begun in the audit trail.
+    let created = go(with(
+        &[
+            "action",
+            "apply",
+            rb,
+            "create-worker",
+            "--env",
+            "PROD",
+            "--confirm",
+            "PROD",
+        ],
+        &lead,
+    ));
+    assert!(created.status.success(), "{}", text(&created));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "action",
+            "apply",
+            rb,
+            "deploy-worker",
+            "--env",
+            "PROD",
+            "--confirm",
+            "PROD",
+        ])
+        .args(lead)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let runs = run(&["action", "runs", rb, "deploy-worker", "--json"], None);
+        let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
+        if runs.as_array().is_some_and(|r| !r.is_empty()) {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 30, "the run never began");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let runs = run(&["action", "runs", rb, "deploy-worker", "--json"], None);
+    let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
+    assert_eq!(runs[0]["status"], "running", "{runs}");
+    assert!(runs[0]["finished_at"].is_null());
 
     // Every run is in the audit trail, which still verifies.
     assert!(run(&["audit", "verify"], None).status.success());

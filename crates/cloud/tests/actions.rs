@@ -28,7 +28,10 @@ impl Drop for World {
 }
 
 async fn world(tag: &str) -> World {
-    let moto = common::moto();
+    world_in(tag, common::moto()).await
+}
+
+async fn world_in(tag: &str, moto: flightdeck_cloud::MotoServer) -> World {
     let secret = format!("env/ACT-{tag}-{}/aws-keys", std::process::id());
     let vault = Vault::for_service("dev.flightdeck.test");
     vault
@@ -800,31 +803,9 @@ async fn throttling_is_retried_with_backoff_then_reported() {
         &[("FLIGHTDECK_MOTO_THROTTLE", "UpdateService=6")],
     )
     .unwrap();
-    let secret = format!("env/ACT-throttle-{}/aws-keys", std::process::id());
-    let vault = Vault::for_service("dev.flightdeck.test");
-    vault
-        .put(
-            &secret,
-            &SecretString::from(key_pair_json("FDACTIONKEY00000002", "action-secret")),
-        )
-        .unwrap();
-    let env = common::environment(
-        "ACT",
-        CredentialSource::StaticKeys {
-            secret: secret.clone(),
-        },
-        Some(moto.url()),
-        None,
-    );
-    let config = sdk_config(&env, &vault).await.unwrap();
-    seed_demo_world(&config).await.unwrap();
+    let w = world_in("throttle", moto).await;
     let never = AtomicBool::new(false);
-    let r = Run {
-        config,
-        env: &env,
-        progress: &quiet,
-        cancel: &never,
-    };
+    let r = run(&w, &never);
     let scale = Action::EcsScale {
         cluster: "harbour-prod".into(),
         service: "ledger-api".into(),
@@ -840,7 +821,6 @@ async fn throttling_is_retried_with_backoff_then_reported() {
     // Two more throttled answers, then AWS takes it: the retries hide them.
     let outcome = apply(&r, &scale).await.unwrap();
     assert!(outcome.changed);
-    vault.remove(&secret).unwrap();
 }
 
 /// A Lambda function with two versions behind an alias, an ALB listener sending everything to

@@ -115,31 +115,26 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
         } => {
             let before = current.desired_count();
             let noop = before == *desired_count;
-            Ok(Plan {
-                kind: action.kind().into(),
-                summary: if noop {
+            Ok(Plan::single(
+                action.kind(),
+                if noop {
                     format!("{resource} already wants {before} tasks; nothing to do")
                 } else {
                     format!("scale {resource} from {before} to {desired_count} tasks")
                 },
-                changes: if noop {
-                    Vec::new()
-                } else {
-                    vec![Change {
-                        resource,
-                        field: "desired count".into(),
-                        before: Some(before.to_string()),
-                        after: Some(desired_count.to_string()),
-                    }]
-                },
-                undo: (!noop).then(|| Action::EcsScale {
+                (!noop).then(|| Change {
+                    resource,
+                    field: "desired count".into(),
+                    before: Some(before.to_string()),
+                    after: Some(desired_count.to_string()),
+                }),
+                Some(Action::EcsScale {
                     cluster: cluster.clone(),
                     service: name.clone(),
                     desired_count: before,
                     wait_seconds: *wait_seconds,
                 }),
-                noop,
-            })
+            ))
         }
         Action::EcsDeploy {
             task_definition,
@@ -149,9 +144,9 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
             let before = current.task_definition().unwrap_or_default().to_string();
             let target = resolve(run, &client, &before, task_definition).await?;
             let noop = short(&target) == short(&before);
-            Ok(Plan {
-                kind: action.kind().into(),
-                summary: if noop {
+            Ok(Plan::single(
+                action.kind(),
+                if noop {
                     format!("{resource} already runs {}; nothing to do", short(&before))
                 } else {
                     format!(
@@ -160,24 +155,19 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                         short(&target)
                     )
                 },
-                changes: if noop {
-                    Vec::new()
-                } else {
-                    vec![Change {
-                        resource,
-                        field: "task definition".into(),
-                        before: Some(short(&before).to_string()),
-                        after: Some(short(&target).to_string()),
-                    }]
-                },
-                undo: (!noop).then(|| Action::EcsDeploy {
+                (!noop).then(|| Change {
+                    resource,
+                    field: "task definition".into(),
+                    before: Some(short(&before).to_string()),
+                    after: Some(short(&target).to_string()),
+                }),
+                Some(Action::EcsDeploy {
                     cluster: cluster.clone(),
                     service: name.clone(),
                     task_definition: before.clone(),
                     wait_seconds: *wait_seconds,
                 }),
-                noop,
-            })
+            ))
         }
         _ => unreachable!(),
     }

@@ -59,6 +59,20 @@ pub struct Plan {
     pub noop: bool,
 }
 
+impl Plan {
+    /// A plan that changes one field of one resource (`change`), or nothing when it is None.
+    fn single(kind: &str, summary: String, change: Option<Change>, undo: Option<Action>) -> Plan {
+        let noop = change.is_none();
+        Plan {
+            kind: kind.into(),
+            summary,
+            changes: change.into_iter().collect(),
+            undo: if noop { None } else { undo },
+            noop,
+        }
+    }
+}
+
 /// What applying did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

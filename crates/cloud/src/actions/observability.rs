@@ -71,30 +71,25 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
             let describe = |b: &Option<serde_json::Value>| {
                 b.as_ref().map(|b| format!("{} widgets", widgets(b)))
             };
-            Ok(Plan {
-                kind,
-                summary: match (&wanted, noop) {
+            Ok(Plan::single(
+                &kind,
+                match (&wanted, noop) {
                     (_, true) => format!("dashboard {name} is as declared; nothing to do"),
                     (None, _) => format!("delete dashboard {name}"),
                     (Some(b), _) => format!("put dashboard {name} with {} widgets", widgets(b)),
                 },
-                changes: if noop {
-                    Vec::new()
-                } else {
-                    vec![Change {
-                        resource: format!("dashboard {name}"),
-                        field: "body".into(),
-                        before: describe(&current),
-                        after: describe(&wanted),
-                    }]
-                },
-                undo: (!noop).then(|| Action::Dashboard {
+                (!noop).then(|| Change {
+                    resource: format!("dashboard {name}"),
+                    field: "body".into(),
+                    before: describe(&current),
+                    after: describe(&wanted),
+                }),
+                Some(Action::Dashboard {
                     name: name.clone(),
                     body: current.as_ref().map(|b| b.to_string()).unwrap_or_default(),
                     delete: current.is_none(),
                 }),
-                noop,
-            })
+            ))
         }
         Action::LogRetention {
             log_group,
@@ -105,9 +100,9 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                 CloudError::Invalid(format!("log group {log_group} does not exist"))
             })?;
             let noop = current == *wanted;
-            Ok(Plan {
-                kind,
-                summary: if noop {
+            Ok(Plan::single(
+                &kind,
+                if noop {
                     format!(
                         "log group {log_group} is already {}; nothing to do",
                         days(current)
@@ -115,22 +110,17 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                 } else {
                     format!("set log group {log_group} to {}", days(*wanted))
                 },
-                changes: if noop {
-                    Vec::new()
-                } else {
-                    vec![Change {
-                        resource: format!("log group {log_group}"),
-                        field: "retention".into(),
-                        before: Some(days(current)),
-                        after: Some(days(*wanted)),
-                    }]
-                },
-                undo: (!noop).then(|| Action::LogRetention {
+                (!noop).then(|| Change {
+                    resource: format!("log group {log_group}"),
+                    field: "retention".into(),
+                    before: Some(days(current)),
+                    after: Some(days(*wanted)),
+                }),
+                Some(Action::LogRetention {
                     log_group: log_group.clone(),
                     days: current,
                 }),
-                noop,
-            })
+            ))
         }
         other => unreachable!("observability does not plan {}", other.kind()),
     }

@@ -169,31 +169,26 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
             };
             let (before, after) = (split(&current, &current_weights), split(&target, weights));
             let noop = before == after;
-            Ok(Plan {
-                kind: action.kind().into(),
-                summary: if noop {
+            Ok(Plan::single(
+                action.kind(),
+                if noop {
                     format!("alias {function}:{name} already sends {after}; nothing to do")
                 } else {
                     format!("shift alias {function}:{name} from {before} to {after}")
                 },
-                changes: if noop {
-                    Vec::new()
-                } else {
-                    vec![Change {
-                        resource: format!("Lambda alias {function}:{name}"),
-                        field: "traffic".into(),
-                        before: Some(before),
-                        after: Some(after),
-                    }]
-                },
-                undo: (!noop).then(|| Action::LambdaAlias {
+                (!noop).then(|| Change {
+                    resource: format!("Lambda alias {function}:{name}"),
+                    field: "traffic".into(),
+                    before: Some(before),
+                    after: Some(after),
+                }),
+                Some(Action::LambdaAlias {
                     function: function.clone(),
                     alias: name.clone(),
                     version: current,
                     weights: current_weights,
                 }),
-                noop,
-            })
+            ))
         }
         Action::AlbWeights {
             listener_arn,
@@ -208,29 +203,24 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
             let current = listener(run, &client, listener_arn).await?;
             let noop = &current == weights;
             let (before, after) = (tg_split(&current), tg_split(weights));
-            Ok(Plan {
-                kind: action.kind().into(),
-                summary: if noop {
+            Ok(Plan::single(
+                action.kind(),
+                if noop {
                     format!("the listener already sends {after}; nothing to do")
                 } else {
                     format!("shift the listener from {before} to {after}")
                 },
-                changes: if noop {
-                    Vec::new()
-                } else {
-                    vec![Change {
-                        resource: format!("ALB listener {}", short_tg(listener_arn)),
-                        field: "traffic".into(),
-                        before: Some(before),
-                        after: Some(after),
-                    }]
-                },
-                undo: (!noop).then(|| Action::AlbWeights {
+                (!noop).then(|| Change {
+                    resource: format!("ALB listener {}", short_tg(listener_arn)),
+                    field: "traffic".into(),
+                    before: Some(before),
+                    after: Some(after),
+                }),
+                Some(Action::AlbWeights {
                     listener_arn: listener_arn.clone(),
                     weights: current,
                 }),
-                noop,
-            })
+            ))
         }
         other => unreachable!("traffic does not plan {}", other.kind()),
     }
