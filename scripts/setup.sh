@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever Flightdeck needs that is missing, and nothing else: Debian/Ubuntu packages,
 # the Rust toolchain check, tauri-driver, the UI's npm packages, and the Python venv for the test
-# services. Safe to run again; fast when everything is there.
+# services. MariaDB is installed for the tests, which start private servers on temp datadirs; the
+# system service is not needed. Safe to run again; fast when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev xvfb xauth webkit2gtk-driver
   dbus-x11 at-spi2-core curl ca-certificates gnome-keyring libdbus-1-dev
   libfontconfig1-dev fonts-dejavu-core
+  mariadb-server mariadb-client mydumper
 )
 
 missing=()
