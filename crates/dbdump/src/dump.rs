@@ -122,7 +122,8 @@ async fn gtid(conn: &mut Conn) -> Option<String> {
     None
 }
 
-/// The statements that recreate a database's triggers, routines and events.
+/// The statements that recreate a database's triggers, routines and events, each after a
+/// `DROP ... IF EXISTS` so a restore over an existing database replaces them.
 async fn post_statements(conn: &mut Conn, db: &str) -> Result<Vec<String>, DumpError> {
     let mut out = Vec::new();
     let triggers: Vec<String> = conn
@@ -136,6 +137,7 @@ async fn post_statements(conn: &mut Conn, db: &str) -> Result<Vec<String>, DumpE
             .query_first(format!("SHOW CREATE TRIGGER {}.{}", ident(db), ident(&t)))
             .await?;
         if let Some(sql) = row.and_then(|r| r.get::<String, _>(2)) {
+            out.push(format!("DROP TRIGGER IF EXISTS {}", ident(&t)));
             out.push(without_definer(&sql));
         }
     }
@@ -150,6 +152,7 @@ async fn post_statements(conn: &mut Conn, db: &str) -> Result<Vec<String>, DumpE
             .query_first(format!("SHOW CREATE {kind} {}.{}", ident(db), ident(&name)))
             .await?;
         if let Some(sql) = row.and_then(|r| r.get::<Option<String>, _>(2)).flatten() {
+            out.push(format!("DROP {kind} IF EXISTS {}", ident(&name)));
             out.push(without_definer(&sql));
         }
     }
@@ -164,6 +167,7 @@ async fn post_statements(conn: &mut Conn, db: &str) -> Result<Vec<String>, DumpE
             .query_first(format!("SHOW CREATE EVENT {}.{}", ident(db), ident(&e)))
             .await?;
         if let Some(sql) = row.and_then(|r| r.get::<String, _>(3)) {
+            out.push(format!("DROP EVENT IF EXISTS {}", ident(&e)));
             out.push(without_definer(&sql));
         }
     }

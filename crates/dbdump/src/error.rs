@@ -13,6 +13,10 @@ pub enum DumpError {
     Server(String),
     #[error("{file}: {why}")]
     Corrupt { file: String, why: String },
+    #[error("restoring {file}: {why}")]
+    Restore { file: String, why: String },
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl DumpError {

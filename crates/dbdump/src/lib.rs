@@ -12,6 +12,7 @@
 mod dump;
 mod error;
 mod manifest;
+mod restore;
 mod server;
 mod sql;
 mod verify;
@@ -19,5 +20,6 @@ mod verify;
 pub use dump::{dump, DumpOptions};
 pub use error::DumpError;
 pub use manifest::{FileEntry, Manifest, TableEntry, MANIFEST_NAME};
+pub use restore::{restore, restore_plain, RestoreOptions, RestoreReport, TableCheck};
 pub use server::MariaDbServer;
 pub use verify::{verify, Verified};

@@ -37,11 +37,17 @@ impl MariaDbServer {
         let data = dir.path().join("data");
         let socket = dir.path().join("mysqld.sock");
         let data_arg = format!("--datadir={}", data.display());
+        // A temporary directory of its own: servers bootstrapping at once in the shared /tmp
+        // collide on their temporary table names.
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| DumpError::Server(e.to_string()))?;
+        let tmp_arg = format!("--tmpdir={}", tmp.display());
         run(
             "mariadb-install-db",
             &[
                 "--no-defaults",
                 &data_arg,
+                &tmp_arg,
                 "--user=root",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
@@ -55,6 +61,7 @@ impl MariaDbServer {
             .args([
                 "--no-defaults",
                 &data_arg,
+                &tmp_arg,
                 &format!("--socket={}", socket.display()),
                 &format!("--port={port}"),
                 "--bind-address=127.0.0.1",

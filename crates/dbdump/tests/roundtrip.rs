@@ -4,7 +4,10 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use flightdeck_dbdump::{dump, verify, DumpOptions, Manifest, MariaDbServer, MANIFEST_NAME};
+use flightdeck_dbdump::{
+    dump, restore, restore_plain, verify, DumpOptions, Manifest, MariaDbServer, RestoreOptions,
+    MANIFEST_NAME,
+};
 use sha2::{Digest, Sha256};
 
 /// Runs SQL through the stock client, as a DBA would.
@@ -139,7 +142,7 @@ async fn our_dump_restores_with_the_stock_client() {
         let sql = zstd::decode_all(std::fs::File::open(out.join(name)).unwrap()).unwrap();
         mariadb(&server, "copy", &sql);
     }
-    for table in ["everything", "no_key", "audit", "empty_table", "old_engine"] {
+    for table in TABLES {
         assert_eq!(
             checksum(&server, "src", table),
             checksum(&server, "copy", table),
@@ -192,4 +195,94 @@ async fn interrupted_truncated_and_corrupted_dumps_are_refused_by_name() {
     std::fs::remove_file(out.join(MANIFEST_NAME)).unwrap();
     let err = verify(&out).unwrap_err().to_string();
     assert!(err.contains("the dump never finished"), "{err}");
+}
+
+const TABLES: [&str; 5] = ["everything", "no_key", "audit", "empty_table", "old_engine"];
+
+#[tokio::test]
+async fn ours_restores_ours_and_stock_dumps() {
+    let server = MariaDbServer::start().unwrap();
+    mariadb(&server, "", b"CREATE DATABASE src CHARACTER SET utf8mb4;");
+    mariadb(&server, "src", source_sql().as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dump");
+    dump(
+        &server.url("src"),
+        &DumpOptions {
+            databases: vec!["src".into()],
+            zstd_level: 3,
+        },
+        &out,
+    )
+    .await
+    .unwrap();
+
+    // Ours into a new database, four tables at a time.
+    let options = |over: Option<&str>| RestoreOptions {
+        source: "src".into(),
+        target: "ours".into(),
+        over_existing: over.map(str::to_string),
+        parallel: 4,
+    };
+    let report = restore(&server.url(""), &out, &options(None))
+        .await
+        .unwrap();
+    assert!(report.matches(), "{report:?}");
+    for table in TABLES {
+        assert_eq!(
+            checksum(&server, "src", table),
+            checksum(&server, "ours", table),
+            "{table}"
+        );
+    }
+    // Over an existing database only when it is named.
+    let refused = restore(&server.url(""), &out, &options(None))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("database ours exists"),
+        "{refused}"
+    );
+    assert!(restore(&server.url(""), &out, &options(Some("ours")))
+        .await
+        .unwrap()
+        .matches());
+
+    // The stock mariadb-dump's output, plain and gzip, restored by ours.
+    let stock = Command::new("mariadb-dump")
+        .args([
+            "--no-defaults",
+            &format!("--socket={}", server.socket().display()),
+            "-uroot",
+            "--single-transaction",
+            "--routines",
+            "--triggers",
+            "--events",
+            "src",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stock.stderr)
+    );
+    let plain = dir.path().join("stock.sql");
+    std::fs::write(&plain, &stock.stdout).unwrap();
+    let gz = dir.path().join("stock.sql.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&stock.stdout).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    for (file, target) in [(&plain, "from_plain"), (&gz, "from_gzip")] {
+        restore_plain(&server.url(""), file, target, None)
+            .await
+            .unwrap();
+        for table in TABLES {
+            assert_eq!(
+                checksum(&server, "src", table),
+                checksum(&server, target, table),
+                "{target}.{table}"
+            );
+        }
+    }
 }
