@@ -128,6 +128,8 @@ _original_call_action = BaseResponse.call_action
 
 
 def _call_action(self):
+    if not _THROTTLE:
+        return _original_call_action(self)
     action = self._get_action()
     if _throttled.get(action, 0) < _THROTTLE.get(action, 0):
         _throttled[action] = _throttled.get(action, 0) + 1
