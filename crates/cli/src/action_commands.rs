@@ -91,8 +91,9 @@ pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Err
         }
     };
     let input = action_input(store, &target.runbook, &target.step, &target.env, direction)?;
-    let plan = plan_action(&input, &vault).await?;
+    let planned = plan_action(&input, &vault).await;
     if !run {
+        let plan = planned?;
         if target.json {
             output::json(&plan);
         } else {
@@ -100,8 +101,13 @@ pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Err
         }
         return Ok(());
     }
-    if !target.json {
-        print_plan(&plan);
+    match &planned {
+        Ok(plan) if !target.json => print_plan(plan),
+        Ok(_) => {}
+        // A confirmed apply whose plan fails is still run, so that the refusal and what was
+        // (not) done are recorded in the action runs and the audit trail.
+        Err(e) if target.confirm.is_some() || target.yes => eprintln!("the plan failed: {e}"),
+        Err(_) => return planned.map(|_| ()),
     }
     let actor = acting(
         store,

@@ -43,6 +43,14 @@ kind = "http.smoke"
 checks = [{ url = "http://127.0.0.1:9/health" }]
 
 [[action]]
+id = "register-web"
+kind = "ecs.register_task_definition"
+family = "drill-web"
+cpu = "256"
+memory = "512"
+containers = [{ name = "web", image = "drill-web:1", secrets = { DB_PASSWORD = "arn:aws:secretsmanager:af-south-1:123456789012:secret:drill/prod/missing-AbCdEf:password::" } }]
+
+[[action]]
 id = "create-worker"
 kind = "ecs.create_service"
 cluster = "harbour-prod"
@@ -236,7 +244,7 @@ fn actions_with_confirmations_roles_failures_and_audit() {
     ));
     assert!(
         text(&unknown).contains(
-            "has no action 'nope'; its actions: create-secret, scale, alarms, smoke, create-worker, deploy-worker, later"
+            "has no action 'nope'; its actions: create-secret, scale, alarms, smoke, register-web, create-worker, deploy-worker, later"
         ),
         "{}",
         text(&unknown)
@@ -376,6 +384,35 @@ fn actions_with_confirmations_roles_failures_and_audit() {
     let runs = run(&["action", "runs", rb, "smoke", "--json"], None);
     let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
     assert_eq!(runs[0]["status"], "failed");
+
+    // A task definition that reads a missing secret: a clear error, and a failed run in the
+    // record saying nothing was changed.
+    let missing = go(with(
+        &[
+            "action",
+            "apply",
+            rb,
+            "register-web",
+            "--env",
+            "PROD",
+            "--confirm",
+            "PROD",
+        ],
+        &lead,
+    ));
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains("container web secret DB_PASSWORD: arn:aws:secretsmanager:af-south-1:123456789012:secret:drill/prod/missing-AbCdEf does not exist; create it first (secret.create); nothing was changed"),
+        "{}",
+        text(&missing)
+    );
+    let runs = run(&["action", "runs", rb, "register-web", "--json"], None);
+    let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
+    assert_eq!(runs[0]["status"], "failed");
+    assert!(runs[0]["error"]
+        .as_str()
+        .unwrap()
+        .ends_with("nothing was changed"));
 
     // A process killed while it waits for a service leaves its run recorded as running, with the
     // change it had begun in the audit trail.
