@@ -1,24 +1,36 @@
-//! The dump: per database a schema file (tables and views), one data file per table, and a
-//! post file (triggers, routines, events, created after the data so triggers do not fire on
-//! restore), each zstd-compressed and hashed as it is written; the manifest last.
+//! The dump: per database a schema file (tables and views), data files (one per primary-key
+//! chunk of a table, written by several connections at once, each compressed on its own thread
+//! as the rows arrive), and a post file (triggers, routines, events, created after the data so
+//! triggers do not fire on restore); the manifest last.
+//!
+//! One snapshot on several connections: a first connection takes `LOCK TABLES ... READ` on the
+//! tables to dump (allowed on Amazon RDS, unlike `FLUSH TABLES WITH READ LOCK`; it waits for
+//! transactions writing to them to finish and holds new writes back), every worker connection
+//! then starts `START TRANSACTION WITH CONSISTENT SNAPSHOT`, and the lock is released, a moment
+//! after it was taken. No write can commit to those tables between the snapshots, so every
+//! worker reads the same state. With one thread no lock is taken at all.
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, VecDeque};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Row};
-use sha2::{Digest, Sha256};
+use mysql_async::{Conn, Opts};
+use tokio::sync::mpsc;
 
-use crate::manifest::{FileEntry, Manifest, TableEntry, MANIFEST_NAME};
+use crate::compression::{Compression, Output};
+use crate::manifest::{file_stem, FileEntry, Manifest, TableEntry, FORMAT, MANIFEST_NAME};
+use crate::progress::Progress;
+use crate::schema::{
+    chunks, list_tables, post_statements, view_placeholder, view_statement, Chunk, Table,
+};
 use crate::sql::{ident, literal_for, write_value};
 use crate::DumpError;
 
 /// Bytes of one INSERT statement before the next begins.
 const STATEMENT_BYTES: usize = 1 << 20;
 
-const HEADER: &str = "/*!40101 SET NAMES utf8mb4 */;\n\
+pub(crate) const HEADER: &str = "/*!40101 SET NAMES utf8mb4 */;\n\
 /*!40103 SET TIME_ZONE='+00:00' */;\n\
 /*!40014 SET UNIQUE_CHECKS=0 */;\n\
 /*!40014 SET FOREIGN_KEY_CHECKS=0 */;\n\
@@ -27,90 +39,31 @@ const HEADER: &str = "/*!40101 SET NAMES utf8mb4 */;\n\
 #[derive(Debug, Clone)]
 pub struct DumpOptions {
     pub databases: Vec<String>,
-    /// zstd level (1 is fast, 19 small).
-    pub zstd_level: i32,
+    pub compression: Compression,
+    /// Connections reading at once (and compressing threads).
+    pub threads: usize,
+    /// Rows per chunk of a table with an integer primary key.
+    pub chunk_rows: u64,
+    /// `CHECKSUM TABLE` every table in the snapshot, for verification after a restore.
+    pub checksums: bool,
 }
 
-/// A file being written: zstd over a writer that hashes and counts the compressed bytes.
-struct Output {
-    name: String,
-    encoder: zstd::Encoder<'static, Hashing>,
-}
-
-struct Hashing {
-    file: BufWriter<File>,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl Write for Hashing {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+impl Default for DumpOptions {
+    fn default() -> Self {
+        DumpOptions {
+            databases: Vec::new(),
+            compression: Compression::default(),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            chunk_rows: 250_000,
+            checksums: true,
+        }
     }
 }
 
-impl Output {
-    fn create(dir: &Path, name: String, level: i32) -> Result<Output, DumpError> {
-        let path = dir.join(&name);
-        let file = File::create(&path).map_err(DumpError::io(&path))?;
-        let hashing = Hashing {
-            file: BufWriter::new(file),
-            hasher: Sha256::new(),
-            bytes: 0,
-        };
-        let mut encoder = zstd::Encoder::new(hashing, level).map_err(DumpError::io(&path))?;
-        encoder
-            .write_all(HEADER.as_bytes())
-            .map_err(DumpError::io(&path))?;
-        Ok(Output { name, encoder })
-    }
-
-    fn write(&mut self, dir: &Path, bytes: &[u8]) -> Result<(), DumpError> {
-        self.encoder
-            .write_all(bytes)
-            .map_err(DumpError::io(&dir.join(&self.name)))
-    }
-
-    fn finish(self, dir: &Path) -> Result<FileEntry, DumpError> {
-        let path = dir.join(&self.name);
-        let mut hashing = self.encoder.finish().map_err(DumpError::io(&path))?;
-        hashing.file.flush().map_err(DumpError::io(&path))?;
-        hashing
-            .file
-            .get_ref()
-            .sync_all()
-            .map_err(DumpError::io(&path))?;
-        Ok(FileEntry {
-            name: self.name,
-            bytes: hashing.bytes,
-            sha256: hex::encode(hashing.hasher.finalize()),
-        })
-    }
-}
-
-fn now() -> String {
+pub(crate) fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-/// Removes `DEFINER=user@host` so the restoring account becomes the definer.
-fn without_definer(sql: &str) -> String {
-    match sql.find("DEFINER=") {
-        None => sql.to_string(),
-        Some(start) => {
-            let rest = &sql[start..];
-            let end = rest.find(' ').unwrap_or(rest.len());
-            format!("{}{}", &sql[..start], rest[end..].trim_start())
-        }
-    }
 }
 
 async fn gtid(conn: &mut Conn) -> Option<String> {
@@ -122,119 +75,239 @@ async fn gtid(conn: &mut Conn) -> Option<String> {
     None
 }
 
-/// The statements that recreate a database's triggers, routines and events, each after a
-/// `DROP ... IF EXISTS` so a restore over an existing database replaces them.
-async fn post_statements(conn: &mut Conn, db: &str) -> Result<Vec<String>, DumpError> {
-    let mut out = Vec::new();
-    let triggers: Vec<String> = conn
-        .exec(
-            "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME",
-            (db,),
-        )
+async fn session(opts: &Opts) -> Result<Conn, DumpError> {
+    let mut conn = Conn::new(opts.clone()).await?;
+    conn.query_drop("SET SESSION time_zone = '+00:00', NAMES utf8mb4")
         .await?;
-    for t in triggers {
-        let row: Option<Row> = conn
-            .query_first(format!("SHOW CREATE TRIGGER {}.{}", ident(db), ident(&t)))
-            .await?;
-        if let Some(sql) = row.and_then(|r| r.get::<String, _>(2)) {
-            out.push(format!("DROP TRIGGER IF EXISTS {}", ident(&t)));
-            out.push(without_definer(&sql));
-        }
-    }
-    let routines: Vec<(String, String)> = conn
-        .exec(
-            "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
-            (db,),
-        )
-        .await?;
-    for (name, kind) in routines {
-        let row: Option<Row> = conn
-            .query_first(format!("SHOW CREATE {kind} {}.{}", ident(db), ident(&name)))
-            .await?;
-        if let Some(sql) = row.and_then(|r| r.get::<Option<String>, _>(2)).flatten() {
-            out.push(format!("DROP {kind} IF EXISTS {}", ident(&name)));
-            out.push(without_definer(&sql));
-        }
-    }
-    let events: Vec<String> = conn
-        .exec(
-            "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME",
-            (db,),
-        )
-        .await?;
-    for e in events {
-        let row: Option<Row> = conn
-            .query_first(format!("SHOW CREATE EVENT {}.{}", ident(db), ident(&e)))
-            .await?;
-        if let Some(sql) = row.and_then(|r| r.get::<String, _>(3)) {
-            out.push(format!("DROP EVENT IF EXISTS {}", ident(&e)));
-            out.push(without_definer(&sql));
-        }
-    }
-    Ok(out)
+    Ok(conn)
 }
 
-/// Streams one table's rows into INSERT statements; returns the row count.
-async fn table_data(
-    conn: &mut Conn,
-    db: &str,
-    table: &str,
-    output: &mut Output,
-    dir: &Path,
-) -> Result<u64, DumpError> {
-    let columns: Vec<String> = conn
-        .exec(
-            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? \
-             AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION",
-            (db, table),
-        )
+async fn snapshot(opts: &Opts) -> Result<Conn, DumpError> {
+    let mut conn = session(opts).await?;
+    conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         .await?;
-    let list = columns
+    conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+        .await?;
+    Ok(conn)
+}
+
+/// Opens `threads` connections reading one snapshot of `tables`, and the GTID position there.
+async fn snapshots(
+    opts: &Opts,
+    threads: usize,
+    tables: &[Table],
+) -> Result<(Vec<Conn>, Option<String>), DumpError> {
+    let base: Vec<String> = tables
+        .iter()
+        .filter(|t| !t.view)
+        .map(|t| format!("{}.{} READ", ident(&t.database), ident(&t.name)))
+        .collect();
+    let mut lock = None;
+    if threads > 1 && !base.is_empty() {
+        let mut conn = session(opts).await?;
+        conn.query_drop(format!("LOCK TABLES {}", base.join(", ")))
+            .await
+            .map_err(|e| {
+                DumpError::Refused(format!(
+                    "LOCK TABLES was refused ({e}); a dump on several connections needs the \
+                     LOCK TABLES privilege for one snapshot, or dump with one thread"
+                ))
+            })?;
+        lock = Some(conn);
+    }
+    let mut conns = Vec::with_capacity(threads);
+    for _ in 0..threads.max(1) {
+        conns.push(snapshot(opts).await?);
+    }
+    let gtid = gtid(&mut conns[0]).await;
+    if let Some(mut conn) = lock {
+        conn.query_drop("UNLOCK TABLES").await?;
+        conn.disconnect().await?;
+    }
+    Ok((conns, gtid))
+}
+
+enum Job {
+    Data {
+        table: usize,
+        index: usize,
+        chunk: Chunk,
+    },
+    Checksum {
+        table: usize,
+    },
+}
+
+/// What the workers found, per table (by index in the table list).
+#[derive(Default)]
+struct Found {
+    rows: u64,
+    files: BTreeMap<usize, FileEntry>,
+    chunks_left: usize,
+    checksum: Option<u64>,
+}
+
+struct Shared {
+    dir: std::path::PathBuf,
+    compression: Compression,
+    tables: Vec<Table>,
+    jobs: Mutex<VecDeque<Job>>,
+    found: Mutex<Vec<Found>>,
+    progress: Arc<Progress>,
+}
+
+impl Shared {
+    fn data_file(&self, table: usize, index: usize) -> String {
+        let t = &self.tables[table];
+        format!(
+            "{}.{}.{index:05}{}",
+            file_stem(&t.database),
+            file_stem(&t.name),
+            self.compression.extension()
+        )
+    }
+
+    fn next_job(&self) -> Option<Job> {
+        self.jobs.lock().expect("job queue").pop_front()
+    }
+}
+
+/// Streams one chunk's rows as INSERT statements to a compressing thread.
+async fn dump_chunk(
+    conn: &mut Conn,
+    shared: &Shared,
+    table: usize,
+    index: usize,
+    chunk: &Chunk,
+) -> Result<(), DumpError> {
+    let t = &shared.tables[table];
+    let name = shared.data_file(table, index);
+    let mut output = Output::create(&shared.dir, name, shared.compression)?;
+    let (sender, mut receiver) = mpsc::channel::<Vec<u8>>(2);
+    let writer = tokio::task::spawn_blocking(move || {
+        output.write(HEADER.as_bytes())?;
+        while let Some(buffer) = receiver.blocking_recv() {
+            output.write(&buffer)?;
+        }
+        output.finish()
+    });
+    let list = t
+        .columns
         .iter()
         .map(|c| ident(c))
         .collect::<Vec<_>>()
         .join(",");
-    let insert = format!("INSERT INTO {} ({list}) VALUES\n", ident(table));
-    let mut result = conn
-        .query_iter(format!("SELECT {list} FROM {}.{}", ident(db), ident(table)))
-        .await?;
-    let literals: Vec<_> = result
-        .columns()
-        .map(|cols| cols.iter().map(literal_for).collect())
-        .unwrap_or_default();
-    let (mut rows, mut statement) = (0u64, Vec::with_capacity(STATEMENT_BYTES + 4096));
-    while let Some(row) = result.next().await? {
-        statement.extend_from_slice(if statement.is_empty() {
-            insert.as_bytes()
-        } else {
-            b",\n"
-        });
-        statement.push(b'(');
-        for (i, value) in row.unwrap().iter().enumerate() {
-            if i > 0 {
-                statement.push(b',');
+    let insert = format!("INSERT INTO {} ({list}) VALUES\n", ident(&t.name));
+    let query = format!(
+        "SELECT {list} FROM {}.{}{}",
+        ident(&t.database),
+        ident(&t.name),
+        chunk.filter()
+    );
+    let mut rows = 0u64;
+    let read = async {
+        let mut result = conn.query_iter(query).await?;
+        let literals: Vec<_> = result
+            .columns()
+            .map(|cols| cols.iter().map(literal_for).collect())
+            .unwrap_or_default();
+        let (mut in_statement, mut statement) = (0u64, Vec::with_capacity(STATEMENT_BYTES + 65536));
+        while let Some(row) = result.next().await? {
+            statement.extend_from_slice(if statement.is_empty() {
+                insert.as_bytes()
+            } else {
+                b",\n"
+            });
+            statement.push(b'(');
+            for (i, value) in row.unwrap().iter().enumerate() {
+                if i > 0 {
+                    statement.push(b',');
+                }
+                write_value(value, literals[i], &mut statement);
             }
-            write_value(value, literals[i], &mut statement);
+            statement.push(b')');
+            in_statement += 1;
+            if statement.len() >= STATEMENT_BYTES {
+                statement.extend_from_slice(b";\n");
+                shared.progress.add(in_statement, statement.len() as u64);
+                rows += in_statement;
+                in_statement = 0;
+                let full =
+                    std::mem::replace(&mut statement, Vec::with_capacity(STATEMENT_BYTES + 65536));
+                if sender.send(full).await.is_err() || shared.progress.is_cancelled() {
+                    break;
+                }
+            }
         }
-        statement.push(b')');
-        rows += 1;
-        if statement.len() >= STATEMENT_BYTES {
+        if !statement.is_empty() {
             statement.extend_from_slice(b";\n");
-            output.write(dir, &statement)?;
-            statement.clear();
+            shared.progress.add(in_statement, statement.len() as u64);
+            rows += in_statement;
+            // A closed channel means the writer failed; its error is reported below.
+            let _ = sender.send(statement).await;
         }
+        Ok::<_, DumpError>(())
+    };
+    let read = read.await;
+    drop(sender);
+    let entry = writer
+        .await
+        .map_err(|e| DumpError::Refused(format!("a writer thread stopped: {e}")))??;
+    read?;
+    if shared.progress.is_cancelled() {
+        return Err(DumpError::Cancelled);
     }
-    if !statement.is_empty() {
-        statement.extend_from_slice(b";\n");
-        output.write(dir, &statement)?;
+    let mut found = shared.found.lock().expect("results");
+    let f = &mut found[table];
+    f.rows += rows;
+    f.files.insert(index, entry);
+    f.chunks_left -= 1;
+    if f.chunks_left == 0 {
+        shared.progress.table_done();
     }
-    Ok(rows)
+    Ok(())
 }
 
-/// Dumps the databases over `url` into `dir` (created; refused if it already holds a dump).
-pub async fn dump(url: &str, options: &DumpOptions, dir: &Path) -> Result<Manifest, DumpError> {
-    std::fs::create_dir_all(dir).map_err(DumpError::io(dir))?;
-    let manifest_path: PathBuf = dir.join(MANIFEST_NAME);
+async fn work(mut conn: Conn, shared: Arc<Shared>) -> Result<(), DumpError> {
+    let outcome = async {
+        while let Some(job) = shared.next_job() {
+            if shared.progress.is_cancelled() {
+                return Err(DumpError::Cancelled);
+            }
+            match job {
+                Job::Data {
+                    table,
+                    index,
+                    chunk,
+                } => dump_chunk(&mut conn, &shared, table, index, &chunk).await?,
+                Job::Checksum { table } => {
+                    let t = &shared.tables[table];
+                    let row: Option<(String, Option<u64>)> = conn
+                        .query_first(format!(
+                            "CHECKSUM TABLE {}.{}",
+                            ident(&t.database),
+                            ident(&t.name)
+                        ))
+                        .await?;
+                    shared.found.lock().expect("results")[table].checksum =
+                        row.and_then(|(_, c)| c);
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        // The others stop at their next statement: the dump has failed either way.
+        shared.progress.cancel();
+    }
+    conn.query_drop("COMMIT").await?;
+    conn.disconnect().await?;
+    outcome
+}
+
+fn refuse_existing(dir: &Path) -> Result<(), DumpError> {
+    let manifest_path = dir.join(MANIFEST_NAME);
     if manifest_path.exists() {
         return Err(DumpError::Io {
             path: manifest_path.display().to_string(),
@@ -244,110 +317,185 @@ pub async fn dump(url: &str, options: &DumpOptions, dir: &Path) -> Result<Manife
             ),
         });
     }
+    Ok(())
+}
+
+/// Dumps the databases over `url` into `dir` (created; refused if it already holds a dump).
+/// Progress is counted in `progress`, which also cancels: a cancelled dump has no manifest.
+pub async fn dump(
+    url: &str,
+    options: &DumpOptions,
+    dir: &Path,
+    progress: Arc<Progress>,
+) -> Result<Manifest, DumpError> {
+    std::fs::create_dir_all(dir).map_err(DumpError::io(dir))?;
+    refuse_existing(dir)?;
     let started_at = now();
-    let mut conn = Conn::from_url(url).await?;
-    conn.query_drop("SET SESSION time_zone = '+00:00'").await?;
-    conn.query_drop("SET NAMES utf8mb4").await?;
-    conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        .await?;
-    conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT")
-        .await?;
-    let server_version: String = conn
+    let opts = Opts::from_url(url).map_err(|e| DumpError::Sql(e.into()))?;
+    let mut lister = session(&opts).await?;
+    let tables = list_tables(&mut lister, &options.databases).await?;
+    lister.disconnect().await?;
+    let threads = options.threads.max(1);
+    let (mut conns, gtid) = snapshots(&opts, threads, &tables).await?;
+    let server_version: String = conns[0]
         .query_first("SELECT VERSION()")
         .await?
         .unwrap_or_default();
-    let gtid = gtid(&mut conn).await;
-    let (mut files, mut tables) = (Vec::new(), Vec::new());
+
+    // Schemas, views and post statements on the first connection, inside the snapshot.
+    let mut files = Vec::new();
+    let mut post_files = Vec::new();
     for db in &options.databases {
-        let listed: Vec<(String, String)> = conn
-            .exec(
-                "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
-                (db,),
-            )
-            .await?;
-        let mut schema = Output::create(dir, format!("{db}-schema.sql.zst"), options.zstd_level)?;
-        for (table, _) in listed.iter().filter(|(_, k)| k != "VIEW") {
-            let row: Option<(String, String)> = conn
-                .query_first(format!("SHOW CREATE TABLE {}.{}", ident(db), ident(table)))
+        let name = format!(
+            "{}-schema{}",
+            file_stem(db),
+            options.compression.extension()
+        );
+        let mut schema = Output::create(dir, name, options.compression)?;
+        schema.write(HEADER.as_bytes())?;
+        let in_db: Vec<&Table> = tables.iter().filter(|t| &t.database == db).collect();
+        for t in in_db.iter().filter(|t| !t.view) {
+            let row: Option<(String, String)> = conns[0]
+                .query_first(format!(
+                    "SHOW CREATE TABLE {}.{}",
+                    ident(db),
+                    ident(&t.name)
+                ))
                 .await?;
             if let Some((_, create)) = row {
-                let sql = format!("DROP TABLE IF EXISTS {};\n{create};\n", ident(table));
-                schema.write(dir, sql.as_bytes())?;
+                let sql = format!("DROP TABLE IF EXISTS {};\n{create};\n", ident(&t.name));
+                schema.write(sql.as_bytes())?;
             }
-            let mut data =
-                Output::create(dir, format!("{db}.{table}.sql.zst"), options.zstd_level)?;
-            let rows = table_data(&mut conn, db, table, &mut data, dir).await?;
-            files.push(data.finish(dir)?);
-            tables.push(TableEntry {
-                database: db.clone(),
-                table: table.clone(),
-                rows,
-                file: Some(format!("{db}.{table}.sql.zst")),
-            });
         }
-        for (view, _) in listed.iter().filter(|(_, k)| k == "VIEW") {
-            let row: Option<Row> = conn
-                .query_first(format!("SHOW CREATE VIEW {}.{}", ident(db), ident(view)))
-                .await?;
-            if let Some(create) = row.and_then(|r| r.get::<String, _>(1)) {
-                let sql = format!(
-                    "DROP VIEW IF EXISTS {};\n{};\n",
-                    ident(view),
-                    without_definer(&create)
-                );
-                schema.write(dir, sql.as_bytes())?;
+        // Views may read views: stand-in tables first, as mysqldump does, then the views.
+        for t in in_db.iter().filter(|t| t.view) {
+            schema.write(view_placeholder(t).as_bytes())?;
+        }
+        for t in in_db.iter().filter(|t| t.view) {
+            if let Some(sql) = view_statement(&mut conns[0], t).await? {
+                schema.write(sql.as_bytes())?;
             }
-            tables.push(TableEntry {
-                database: db.clone(),
-                table: view.clone(),
-                rows: 0,
-                file: None,
-            });
         }
-        files.push(schema.finish(dir)?);
-        let mut post = Output::create(dir, format!("{db}-post.sql.zst"), options.zstd_level)?;
-        for statement in post_statements(&mut conn, db).await? {
-            post.write(
-                dir,
-                format!("DELIMITER ;;\n{statement};;\nDELIMITER ;\n").as_bytes(),
-            )?;
+        files.push(schema.finish()?);
+        let name = format!("{}-post{}", file_stem(db), options.compression.extension());
+        let mut post = Output::create(dir, name, options.compression)?;
+        post.write(HEADER.as_bytes())?;
+        for statement in post_statements(&mut conns[0], db).await? {
+            post.write(format!("DELIMITER ;;\n{statement};;\nDELIMITER ;\n").as_bytes())?;
         }
-        files.push(post.finish(dir)?);
+        post_files.push(post.finish()?);
     }
-    conn.query_drop("COMMIT").await?;
-    conn.disconnect().await?;
+
+    // The data, chunk by chunk, largest tables first so the last jobs are short.
+    let mut jobs = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        let table_chunks = if t.view {
+            Vec::new()
+        } else {
+            chunks(&mut conns[0], t, options.chunk_rows).await?
+        };
+        found.push(Found {
+            chunks_left: table_chunks.len(),
+            ..Found::default()
+        });
+        for (index, chunk) in table_chunks.into_iter().enumerate() {
+            jobs.push((t.estimated_rows, i, index, chunk));
+        }
+    }
+    jobs.sort_by_key(|(estimate, ..)| std::cmp::Reverse(*estimate));
+    let mut queue: VecDeque<Job> = jobs
+        .into_iter()
+        .map(|(_, table, index, chunk)| Job::Data {
+            table,
+            index,
+            chunk,
+        })
+        .collect();
+    if options.checksums {
+        queue.extend(
+            tables
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !t.view)
+                .map(|(table, _)| Job::Checksum { table }),
+        );
+    }
+    progress.plan(
+        tables.iter().filter(|t| !t.view).count() as u64,
+        tables.iter().map(|t| t.estimated_rows).sum(),
+    );
+    let shared = Arc::new(Shared {
+        dir: dir.to_path_buf(),
+        compression: options.compression,
+        tables,
+        jobs: Mutex::new(queue),
+        found: Mutex::new(found),
+        progress,
+    });
+    let workers: Vec<_> = conns
+        .into_iter()
+        .map(|conn| tokio::spawn(work(conn, shared.clone())))
+        .collect();
+    let mut failure = None;
+    for worker in workers {
+        let outcome = worker
+            .await
+            .map_err(|e| DumpError::Refused(format!("a dump worker stopped: {e}")))
+            .and_then(|r| r);
+        // The first real error wins over the cancellations it caused.
+        match (&failure, outcome) {
+            (_, Ok(())) => {}
+            (None, Err(e)) | (Some(DumpError::Cancelled), Err(e)) => failure = Some(e),
+            (Some(_), Err(_)) => {}
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+
+    let found = std::mem::take(&mut *shared.found.lock().expect("results"));
+    let mut entries = Vec::new();
+    for (t, f) in shared.tables.iter().zip(found) {
+        entries.push(TableEntry {
+            database: t.database.clone(),
+            table: t.name.clone(),
+            view: t.view,
+            rows: f.rows,
+            files: f.files.values().map(|e| e.name.clone()).collect(),
+            checksum: f.checksum,
+        });
+        files.extend(f.files.into_values());
+    }
+    files.extend(post_files);
     let manifest = Manifest {
-        format: 1,
+        format: FORMAT,
         server_version,
         gtid,
         started_at,
         finished_at: now(),
         databases: options.databases.clone(),
-        compression: "zstd".into(),
+        compression: options.compression,
         files,
-        tables,
-        options: BTreeMap::from([("zstd_level".to_string(), options.zstd_level.to_string())]),
+        tables: entries,
+        options: BTreeMap::from([
+            ("threads".to_string(), threads.to_string()),
+            ("chunk_rows".to_string(), options.chunk_rows.to_string()),
+            ("checksums".to_string(), options.checksums.to_string()),
+        ]),
     };
+    write_manifest(dir, &manifest)?;
+    Ok(manifest)
+}
+
+/// Writes the manifest through a rename, so it is either whole or absent.
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), DumpError> {
     let partial = dir.join(format!("{MANIFEST_NAME}.partial"));
-    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| DumpError::Io {
+    let text = serde_json::to_vec_pretty(manifest).map_err(|e| DumpError::Io {
         path: partial.display().to_string(),
         source: std::io::Error::other(e),
     })?;
     std::fs::write(&partial, text).map_err(DumpError::io(&partial))?;
-    std::fs::rename(&partial, &manifest_path).map_err(DumpError::io(&manifest_path))?;
-    Ok(manifest)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn definers_are_dropped() {
-        assert_eq!(
-            without_definer("CREATE DEFINER=`root`@`localhost` TRIGGER t BEFORE INSERT"),
-            "CREATE TRIGGER t BEFORE INSERT"
-        );
-        assert_eq!(without_definer("CREATE TABLE t"), "CREATE TABLE t");
-    }
+    let path = dir.join(MANIFEST_NAME);
+    std::fs::rename(&partial, &path).map_err(DumpError::io(&path))
 }

@@ -17,6 +17,8 @@ pub enum DumpError {
     Restore { file: String, why: String },
     #[error("{0}")]
     Refused(String),
+    #[error("cancelled; what was written is incomplete and has no manifest")]
+    Cancelled,
 }
 
 impl DumpError {

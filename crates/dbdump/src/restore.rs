@@ -1,16 +1,23 @@
 //! Restoring our dumps: verified first, into a new database by default (over an existing one
-//! only when the caller names it), schema, then the tables' data over several connections at
-//! once, then triggers and routines; afterwards every table's row count is compared with the
-//! manifest, table by table.
+//! only when the caller names it), schema, then the data files over several connections at
+//! once (each file decompressed and split on its own thread while its connection executes),
+//! then triggers and routines; afterwards every table's row count and `CHECKSUM TABLE` are
+//! compared with the manifest, table by table. Also restores the stock `mysqldump` output.
 
-use std::io::Read;
-use std::path::Path;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder, Pool};
+use serde::Serialize;
+use tokio::sync::mpsc;
 
+use crate::compression::Compression;
 use crate::manifest::Manifest;
+use crate::progress::Progress;
 use crate::sql::ident;
+use crate::statements::Statements;
 use crate::verify::verify;
 use crate::DumpError;
 
@@ -26,175 +33,73 @@ pub struct RestoreOptions {
     pub parallel: usize,
 }
 
-/// One table's rows in the manifest and after the restore.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One table in the manifest and after the restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableCheck {
     pub table: String,
-    pub expected: u64,
-    pub restored: u64,
+    pub expected_rows: u64,
+    pub rows: u64,
+    /// None when the dump was taken without checksums.
+    pub expected_checksum: Option<u64>,
+    pub checksum: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl TableCheck {
+    pub fn matches(&self) -> bool {
+        self.expected_rows == self.rows
+            && (self.expected_checksum.is_none() || self.expected_checksum == self.checksum)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreReport {
+    pub target: String,
     pub tables: Vec<TableCheck>,
 }
 
 impl RestoreReport {
     pub fn matches(&self) -> bool {
-        self.tables.iter().all(|t| t.expected == t.restored)
+        self.tables.iter().all(TableCheck::matches)
     }
-}
 
-/// The statements of a dump: each ends with `;` at the end of a line (values never hold a raw
-/// newline: it is written `\n`), except inside `DELIMITER ;;` blocks. Bytes, not text: the stock
-/// `mysqldump` writes blobs as raw bytes inside string literals.
-fn statements(sql: &[u8]) -> Vec<Vec<u8>> {
-    fn trim_end(b: &[u8]) -> &[u8] {
-        let end = b
+    /// The tables that differ, as sentences.
+    pub fn differences(&self) -> Vec<String> {
+        self.tables
             .iter()
-            .rposition(|c| !c.is_ascii_whitespace())
-            .map_or(0, |i| i + 1);
-        &b[..end]
+            .filter(|t| !t.matches())
+            .map(|t| {
+                if t.expected_rows != t.rows {
+                    format!(
+                        "{}: {} rows where the dump has {}",
+                        t.table, t.rows, t.expected_rows
+                    )
+                } else {
+                    format!(
+                        "{}: CHECKSUM TABLE {} where the dump has {}",
+                        t.table,
+                        t.checksum.map_or("none".into(), |c| c.to_string()),
+                        t.expected_checksum.unwrap_or_default()
+                    )
+                }
+            })
+            .collect()
     }
-    let (mut out, mut current, mut delimiter) = (Vec::new(), Vec::new(), b";".to_vec());
-    for line in sql.split_inclusive(|b| *b == b'\n') {
-        let trimmed = trim_end(line);
-        if let Some(d) = trimmed.strip_prefix(b"DELIMITER ") {
-            delimiter = trim_end(d).to_vec();
-            continue;
-        }
-        current.extend_from_slice(line);
-        if trimmed.ends_with(&delimiter) {
-            let body = trim_end(&current);
-            let statement = trim_end(&body[..body.len() - delimiter.len()]);
-            let start = statement
-                .iter()
-                .position(|c| !c.is_ascii_whitespace())
-                .unwrap_or(statement.len());
-            if start < statement.len() {
-                out.push(statement[start..].to_vec());
-            }
-            current.clear();
-        }
-    }
-    if !trim_end(&current).is_empty() {
-        out.push(trim_end(&current).to_vec());
-    }
-    out
 }
 
-fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, DumpError> {
-    let path = dir.join(name);
-    let file = std::fs::File::open(&path).map_err(DumpError::io(&path))?;
-    let mut bytes = Vec::new();
-    zstd::Decoder::new(file)
-        .and_then(|mut d| d.read_to_end(&mut bytes))
-        .map_err(DumpError::io(&path))?;
-    Ok(bytes)
-}
-
-async fn run_file(conn: &mut Conn, dir: &Path, name: &str) -> Result<(), DumpError> {
-    for statement in statements(&read_file(dir, name)?) {
-        conn.query_drop(statement)
-            .await
-            .map_err(|e| DumpError::Restore {
-                file: name.to_string(),
-                why: e.to_string(),
-            })?;
-    }
-    Ok(())
-}
-
-fn url_for(url: &str, database: &str) -> Result<Opts, DumpError> {
+fn with_database(url: &str, database: &str) -> Result<Opts, DumpError> {
     let opts = Opts::from_url(url).map_err(|e| DumpError::Sql(e.into()))?;
-    Ok(OptsBuilder::from_opts(opts).db_name(Some(database)).into())
+    Ok(OptsBuilder::from_opts(opts)
+        .db_name((!database.is_empty()).then_some(database))
+        .into())
 }
 
-/// Restores `options.source` from the dump in `dir` into `options.target` on the server `url`.
-pub async fn restore(
+/// Creates the target database, refusing an existing one unless `over_existing` names it.
+async fn prepare_target(
     url: &str,
-    dir: &Path,
-    options: &RestoreOptions,
-) -> Result<RestoreReport, DumpError> {
-    let (manifest, _) = verify(dir)?;
-    if !manifest.databases.contains(&options.source) {
-        return Err(DumpError::Refused(format!(
-            "the dump holds {}, not {}",
-            manifest.databases.join(", "),
-            options.source
-        )));
-    }
-    let mut admin = Conn::new(url_for(url, "")?).await?;
-    let exists: Option<String> = admin
-        .exec_first(
-            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-            (&options.target,),
-        )
-        .await?;
-    if exists.is_some() && options.over_existing.as_deref() != Some(options.target.as_str()) {
-        return Err(DumpError::Refused(format!(
-            "database {} exists; restoring over it replaces its tables, so name it to confirm",
-            options.target
-        )));
-    }
-    admin
-        .query_drop(format!(
-            "CREATE DATABASE IF NOT EXISTS {} CHARACTER SET utf8mb4",
-            ident(&options.target)
-        ))
-        .await?;
-    admin.disconnect().await?;
-    let pool = Pool::new(url_for(url, &options.target)?);
-    let mut conn = pool.get_conn().await?;
-    run_file(
-        &mut conn,
-        dir,
-        &format!("{}-schema.sql.zst", options.source),
-    )
-    .await?;
-    drop(conn);
-    load_data(&pool, dir, &manifest, options).await?;
-    let mut conn = pool.get_conn().await?;
-    run_file(&mut conn, dir, &format!("{}-post.sql.zst", options.source)).await?;
-    let mut tables = Vec::new();
-    for t in manifest
-        .tables
-        .iter()
-        .filter(|t| t.database == options.source && t.file.is_some())
-    {
-        let restored: Option<u64> = conn
-            .query_first(format!("SELECT COUNT(*) FROM {}", ident(&t.table)))
-            .await?;
-        tables.push(TableCheck {
-            table: t.table.clone(),
-            expected: t.rows,
-            restored: restored.unwrap_or_default(),
-        });
-    }
-    drop(conn);
-    pool.disconnect().await?;
-    Ok(RestoreReport { tables })
-}
-
-/// Restores a plain SQL dump from the stock `mysqldump`/`mariadb-dump` (gzip-compressed when
-/// its name ends in `.gz`) into `target`, with the same rule for an existing database.
-pub async fn restore_plain(
-    url: &str,
-    file: &Path,
     target: &str,
     over_existing: Option<&str>,
 ) -> Result<(), DumpError> {
-    let raw = std::fs::read(file).map_err(DumpError::io(file))?;
-    let text = if file.extension().is_some_and(|e| e == "gz") {
-        let mut text = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut text)
-            .map_err(DumpError::io(file))?;
-        text
-    } else {
-        raw
-    };
-    let mut admin = Conn::new(url_for(url, "")?).await?;
+    let mut admin = Conn::new(with_database(url, "")?).await?;
     let exists: Option<String> = admin
         .exec_first(
             "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
@@ -213,63 +118,231 @@ pub async fn restore_plain(
         ))
         .await?;
     admin.disconnect().await?;
-    let mut conn = Conn::new(url_for(url, target)?).await?;
-    let name = file.display().to_string();
-    for statement in statements(&text) {
-        conn.query_drop(statement)
-            .await
-            .map_err(|e| DumpError::Restore {
-                file: name.clone(),
-                why: e.to_string(),
-            })?;
-    }
-    conn.disconnect().await?;
     Ok(())
 }
 
-/// Loads the data files, `parallel` at a time, each on its own connection.
-async fn load_data(
+/// Runs the statements of one file, read and split on a blocking thread while the connection
+/// executes. Rows are counted as the lines of our INSERT statements (one row per line).
+async fn run_file(
+    conn: &mut Conn,
+    compression: Compression,
+    path: PathBuf,
+    progress: &Progress,
+    count_rows: bool,
+) -> Result<(), DumpError> {
+    let name = path.display().to_string();
+    let (sender, mut receiver) = mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    let reading = path.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        let file = compression.reader(&reading)?;
+        for statement in Statements::new(file) {
+            if sender.blocking_send(statement).is_err() {
+                break;
+            }
+        }
+        Ok::<_, DumpError>(())
+    });
+    let mut number = 0;
+    let outcome = async {
+        while let Some(statement) = receiver.recv().await {
+            let statement = statement.map_err(DumpError::io(&path))?;
+            if progress.is_cancelled() {
+                return Err(DumpError::Cancelled);
+            }
+            number += 1;
+            let rows = if count_rows && statement.starts_with(b"INSERT") {
+                statement.iter().filter(|b| **b == b'\n').count() as u64
+            } else {
+                0
+            };
+            let bytes = statement.len() as u64;
+            conn.query_drop(statement)
+                .await
+                .map_err(|e| DumpError::Restore {
+                    file: name.clone(),
+                    why: format!("statement {number}: {e}"),
+                })?;
+            progress.add(rows, bytes);
+        }
+        Ok(())
+    }
+    .await;
+    drop(receiver);
+    reader
+        .await
+        .map_err(|e| DumpError::Refused(format!("a reader thread stopped: {e}")))??;
+    outcome
+}
+
+/// Restores `options.source` from the dump in `dir` into `options.target` on the server `url`.
+pub async fn restore(
+    url: &str,
+    dir: &Path,
+    options: &RestoreOptions,
+    progress: Arc<Progress>,
+) -> Result<RestoreReport, DumpError> {
+    let (manifest, _) = verify(dir)?;
+    if !manifest.databases.contains(&options.source) {
+        return Err(DumpError::Refused(format!(
+            "the dump holds {}, not {}",
+            manifest.databases.join(", "),
+            options.source
+        )));
+    }
+    prepare_target(url, &options.target, options.over_existing.as_deref()).await?;
+    let pool = Pool::new(with_database(url, &options.target)?);
+    let outcome = load(&pool, dir, &manifest, options, progress).await;
+    pool.disconnect().await?;
+    outcome
+}
+
+async fn load(
     pool: &Pool,
     dir: &Path,
     manifest: &Manifest,
     options: &RestoreOptions,
-) -> Result<(), DumpError> {
-    let files: Vec<String> = manifest
+    progress: Arc<Progress>,
+) -> Result<RestoreReport, DumpError> {
+    let compression = manifest.compression;
+    let tables: Vec<_> = manifest
         .tables
         .iter()
-        .filter(|t| t.database == options.source)
-        .filter_map(|t| t.file.clone())
+        .filter(|t| t.database == options.source && !t.view)
         .collect();
-    for batch in files.chunks(options.parallel.max(1)) {
-        let loads = batch.iter().map(|name| {
-            let (pool, dir, name) = (pool.clone(), dir.to_path_buf(), name.clone());
+    progress.plan(
+        tables.len() as u64,
+        tables.iter().map(|t| t.rows).sum::<u64>(),
+    );
+    let mut conn = pool.get_conn().await?;
+    let schema = dir.join(manifest.schema_file(&options.source));
+    run_file(&mut conn, compression, schema, &progress, false).await?;
+    drop(conn);
+
+    let jobs: VecDeque<(usize, PathBuf)> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.files.iter().map(move |f| (i, dir.join(f))))
+        .collect();
+    let left: Vec<usize> = tables.iter().map(|t| t.files.len()).collect();
+    let shared = Arc::new((Mutex::new(jobs), Mutex::new(left)));
+    let workers: Vec<_> = (0..options.parallel.max(1))
+        .map(|_| {
+            let (pool, shared, progress) = (pool.clone(), shared.clone(), progress.clone());
             tokio::spawn(async move {
                 let mut conn = pool.get_conn().await?;
-                run_file(&mut conn, &dir, &name).await
+                loop {
+                    let job = shared.0.lock().expect("load queue").pop_front();
+                    let Some((table, path)) = job else {
+                        return Ok(());
+                    };
+                    if let Err(e) = run_file(&mut conn, compression, path, &progress, true).await {
+                        progress.cancel();
+                        return Err(e);
+                    }
+                    let mut left = shared.1.lock().expect("files left");
+                    left[table] -= 1;
+                    if left[table] == 0 {
+                        progress.table_done();
+                    }
+                }
             })
-        });
-        for load in loads.collect::<Vec<_>>() {
-            load.await
-                .map_err(|e| DumpError::Refused(format!("a load task stopped: {e}")))??;
+        })
+        .collect();
+    let mut failure = None;
+    for worker in workers {
+        let outcome = worker
+            .await
+            .map_err(|e| DumpError::Refused(format!("a load task stopped: {e}")))
+            .and_then(|r| r);
+        match (&failure, outcome) {
+            (_, Ok(())) => {}
+            (None, Err(e)) | (Some(DumpError::Cancelled), Err(e)) => failure = Some(e),
+            (Some(_), Err(_)) => {}
         }
     }
-    Ok(())
+    if let Some(e) = failure {
+        return Err(e);
+    }
+
+    let mut conn = pool.get_conn().await?;
+    let post = dir.join(manifest.post_file(&options.source));
+    run_file(&mut conn, compression, post, &progress, false).await?;
+    let mut checks = Vec::new();
+    for t in tables {
+        let rows: Option<u64> = conn
+            .query_first(format!("SELECT COUNT(*) FROM {}", ident(&t.table)))
+            .await?;
+        let checksum = match t.checksum {
+            None => None,
+            Some(_) => conn
+                .query_first::<(String, Option<u64>), _>(format!(
+                    "CHECKSUM TABLE {}",
+                    ident(&t.table)
+                ))
+                .await?
+                .and_then(|(_, c)| c),
+        };
+        checks.push(TableCheck {
+            table: t.table.clone(),
+            expected_rows: t.rows,
+            rows: rows.unwrap_or_default(),
+            expected_checksum: t.checksum,
+            checksum,
+        });
+    }
+    Ok(RestoreReport {
+        target: options.target.clone(),
+        tables: checks,
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Proves a dump good by restoring it into a scratch database on `url`, checking every table
+/// against the manifest, and dropping the scratch database whatever happened.
+pub async fn test_restore(
+    url: &str,
+    dir: &Path,
+    source: &str,
+    parallel: usize,
+    progress: Arc<Progress>,
+) -> Result<RestoreReport, DumpError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let scratch = format!("flightdeck_verify_{}_{nanos:08x}", std::process::id());
+    let options = RestoreOptions {
+        source: source.to_string(),
+        target: scratch.clone(),
+        over_existing: None,
+        parallel,
+    };
+    let outcome = restore(url, dir, &options, progress).await;
+    let mut admin = Conn::new(with_database(url, "")?).await?;
+    admin
+        .query_drop(format!("DROP DATABASE IF EXISTS {}", ident(&scratch)))
+        .await?;
+    admin.disconnect().await?;
+    outcome
+}
 
-    #[test]
-    fn statements_split_at_line_ends_and_delimiters() {
-        let sql = "SET NAMES utf8mb4;\nINSERT INTO t VALUES\n('a;\\nb'),\n('c');\nDELIMITER ;;\nCREATE TRIGGER x AFTER INSERT ON t FOR EACH ROW BEGIN SET @a = 1; END;;\nDELIMITER ;\n";
-        assert_eq!(
-            statements(sql.as_bytes()),
-            vec![
-                b"SET NAMES utf8mb4".to_vec(),
-                b"INSERT INTO t VALUES\n('a;\\nb'),\n('c')".to_vec(),
-                b"CREATE TRIGGER x AFTER INSERT ON t FOR EACH ROW BEGIN SET @a = 1; END".to_vec(),
-            ]
-        );
-    }
+/// Restores a plain SQL dump from the stock `mysqldump`/`mariadb-dump` (gzip-compressed when
+/// its name ends in `.gz`) into `target`, with the same rule for an existing database.
+pub async fn restore_plain(
+    url: &str,
+    file: &Path,
+    target: &str,
+    over_existing: Option<&str>,
+    progress: Arc<Progress>,
+) -> Result<(), DumpError> {
+    let compression = if file.extension().is_some_and(|e| e == "gz") {
+        Compression::Gzip { level: 6 }
+    } else {
+        Compression::None
+    };
+    // Opened first, so a missing file is named before anything is created.
+    compression.reader(file)?;
+    prepare_target(url, target, over_existing).await?;
+    let mut conn = Conn::new(with_database(url, target)?).await?;
+    run_file(&mut conn, compression, file.to_path_buf(), &progress, false).await?;
+    conn.disconnect().await?;
+    Ok(())
 }

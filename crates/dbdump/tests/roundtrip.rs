@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use flightdeck_dbdump::{
     dump, restore, restore_plain, verify, DumpOptions, Manifest, MariaDbServer, RestoreOptions,
@@ -103,9 +104,10 @@ async fn our_dump_restores_with_the_stock_client() {
         &server.url("src"),
         &DumpOptions {
             databases: vec!["src".into()],
-            zstd_level: 3,
+            ..DumpOptions::default()
         },
         &out,
+        Arc::default(),
     )
     .await
     .unwrap();
@@ -165,19 +167,23 @@ async fn interrupted_truncated_and_corrupted_dumps_are_refused_by_name() {
     let out = dir.path().join("dump");
     let options = DumpOptions {
         databases: vec!["src".into()],
-        zstd_level: 3,
+        ..DumpOptions::default()
     };
-    dump(&server.url("src"), &options, &out).await.unwrap();
+    dump(&server.url("src"), &options, &out, Arc::default())
+        .await
+        .unwrap();
     let (_, verified) = verify(&out).unwrap();
     assert_eq!(verified.files, 7);
-    let again = dump(&server.url("src"), &options, &out).await.unwrap_err();
+    let again = dump(&server.url("src"), &options, &out, Arc::default())
+        .await
+        .unwrap_err();
     assert!(
         again.to_string().contains("already holds a dump"),
         "{again}"
     );
 
     // Truncated: the file and the reason.
-    let data = out.join("src.everything.sql.zst");
+    let data = out.join("src.everything.00000.sql.zst");
     let bytes = std::fs::read(&data).unwrap();
     std::fs::write(&data, &bytes[..bytes.len() / 2]).unwrap();
     let err = verify(&out).unwrap_err().to_string();
@@ -210,9 +216,10 @@ async fn ours_restores_ours_and_stock_dumps() {
         &server.url("src"),
         &DumpOptions {
             databases: vec!["src".into()],
-            zstd_level: 3,
+            ..DumpOptions::default()
         },
         &out,
+        Arc::default(),
     )
     .await
     .unwrap();
@@ -224,10 +231,15 @@ async fn ours_restores_ours_and_stock_dumps() {
         over_existing: over.map(str::to_string),
         parallel: 4,
     };
-    let report = restore(&server.url(""), &out, &options(None))
+    let report = restore(&server.url(""), &out, &options(None), Arc::default())
         .await
         .unwrap();
     assert!(report.matches(), "{report:?}");
+    assert_eq!(report.tables.len(), TABLES.len());
+    assert!(
+        report.tables.iter().all(|t| t.expected_checksum.is_some()),
+        "{report:?}"
+    );
     for table in TABLES {
         assert_eq!(
             checksum(&server, "src", table),
@@ -236,17 +248,22 @@ async fn ours_restores_ours_and_stock_dumps() {
         );
     }
     // Over an existing database only when it is named.
-    let refused = restore(&server.url(""), &out, &options(None))
+    let refused = restore(&server.url(""), &out, &options(None), Arc::default())
         .await
         .unwrap_err();
     assert!(
         refused.to_string().contains("database ours exists"),
         "{refused}"
     );
-    assert!(restore(&server.url(""), &out, &options(Some("ours")))
-        .await
-        .unwrap()
-        .matches());
+    assert!(restore(
+        &server.url(""),
+        &out,
+        &options(Some("ours")),
+        Arc::default()
+    )
+    .await
+    .unwrap()
+    .matches());
 
     // The stock mariadb-dump's output, plain and gzip, restored by ours.
     let stock = Command::new("mariadb-dump")
@@ -274,7 +291,7 @@ async fn ours_restores_ours_and_stock_dumps() {
     encoder.write_all(&stock.stdout).unwrap();
     std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
     for (file, target) in [(&plain, "from_plain"), (&gz, "from_gzip")] {
-        restore_plain(&server.url(""), file, target, None)
+        restore_plain(&server.url(""), file, target, None, Arc::default())
             .await
             .unwrap();
         for table in TABLES {
