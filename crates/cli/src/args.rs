@@ -38,6 +38,10 @@ impl Cli {
             | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
             Command::Signoff(a) => a.json,
+            Command::Db(DbCommand::Backup(a)) => a.json,
+            Command::Db(DbCommand::Verify(a)) => a.json,
+            Command::Db(DbCommand::Restore(a)) => a.json,
+            Command::Db(DbCommand::List { json, .. }) => *json,
             Command::Identity(_)
             | Command::Env(_)
             | Command::Secret(_)
@@ -140,6 +144,9 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         window: u32,
     },
+    /// Database backups (MySQL/MariaDB): dump, verify, list and restore, locally or in S3.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Evaluate the runbook's go/no-go criteria in an environment. Exit code: 0 GO, 1 NO-GO,
     /// 2 inconclusive, 3 could not evaluate.
     Gonogo {
@@ -416,4 +423,109 @@ pub struct ActionTarget {
     pub who: Who,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DbLogin {
+    /// A Secrets Manager secret of the environment holding the database's JSON
+    /// (host, port, username, password, dbname), as RDS keeps it.
+    #[arg(long, conflicts_with = "keyring")]
+    pub secret: Option<String>,
+    /// An OS keyring entry (`flightdeck secret set NAME`) holding the same JSON.
+    #[arg(long)]
+    pub keyring: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DbBackup {
+    /// The environment the database belongs to (its AWS account holds the secret and bucket).
+    #[arg(long)]
+    pub env: String,
+    #[command(flatten)]
+    pub login: DbLogin,
+    /// A database to dump (repeat for several; default: the credentials' dbname).
+    #[arg(long = "database")]
+    pub databases: Vec<String>,
+    /// A directory or s3://bucket/prefix; the backup is a new folder in it, named after the
+    /// databases and the time.
+    #[arg(long)]
+    pub to: String,
+    /// zstd[:LEVEL] (default), gzip[:LEVEL] for `gunzip < f | mysql`, or none.
+    #[arg(long, default_value = "zstd")]
+    pub compression: String,
+    /// Connections reading at once (default: the number of cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Skip CHECKSUM TABLE (faster; a restore is then checked by row counts only).
+    #[arg(long)]
+    pub no_checksums: bool,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DbVerify {
+    /// A backup: its directory or s3://bucket/prefix/name.
+    pub from: String,
+    /// The environment whose account holds the bucket (for S3) or the scratch database.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Also restore this database of the backup into a scratch database, check every table
+    /// against the manifest, and drop it.
+    #[arg(long, requires = "env")]
+    pub test_restore: Option<String>,
+    #[command(flatten)]
+    pub login: DbLogin,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DbRestore {
+    /// A backup: its directory or s3://bucket/prefix/name.
+    pub from: String,
+    #[arg(long)]
+    pub env: String,
+    #[command(flatten)]
+    pub login: DbLogin,
+    /// The database of the backup to restore (default: its only one).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The database to restore into; a new one unless --over-existing names it.
+    #[arg(long)]
+    pub target: String,
+    /// Restore over this existing database (type its name: its tables are replaced).
+    #[arg(long)]
+    pub over_existing: Option<String>,
+    /// The environment's name, typed, where the environment asks for it (PROD).
+    #[arg(long)]
+    pub confirm: Option<String>,
+    /// Data files loaded at once.
+    #[arg(long, default_value_t = 2)]
+    pub parallel: usize,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Dump databases into a new backup, with progress; Ctrl-C cancels (no manifest is written).
+    Backup(DbBackup),
+    /// Check every file of a backup against its manifest; optionally test-restore it.
+    Verify(DbVerify),
+    /// Restore a database from a backup, verified first and checked table by table after.
+    Restore(DbRestore),
+    /// The backups in a directory or under an S3 prefix, complete or not.
+    List {
+        /// A directory or s3://bucket/prefix.
+        place: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }

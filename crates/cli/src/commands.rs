@@ -102,6 +102,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
         Command::Action(command) => crate::action_commands::action(&mut store()?, command).await?,
         Command::Soak(command) => crate::soak_commands::soak(&mut store()?, command).await?,
+        Command::Db(command) => crate::db_commands::db(&mut store()?, &dir, command).await?,
         Command::Confirm {
             runbook,
             criterion,

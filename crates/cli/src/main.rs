@@ -3,6 +3,7 @@
 mod action_commands;
 mod args;
 mod commands;
+mod db_commands;
 mod env_commands;
 mod gonogo_command;
 mod monitor_command;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

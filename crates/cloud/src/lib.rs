@@ -3,6 +3,7 @@
 //! call), proving which account an environment reaches, and the local demo world on moto.
 
 mod actions;
+mod backups;
 mod config;
 mod criteria;
 mod demo;
@@ -13,6 +14,7 @@ mod moto;
 mod profiles;
 
 pub use actions::{apply, plan, Change, Failure, Outcome, Plan, Run};
+pub use backups::{BackupStore, RemoteBackup, S3Place, PART_BYTES};
 pub use config::{key_pair_json, sdk_config};
 pub use criteria::{
     evaluate, evaluate_in, judge_series, AlarmMark, CriterionResult, Evaluation, Point, Rule, Span,

@@ -51,6 +51,8 @@ pub enum Error {
         run: i64,
         message: String,
     },
+    #[error(transparent)]
+    Database(#[from] flightdeck_dbdump::DumpError),
 }
 
 impl Error {
@@ -75,6 +77,7 @@ impl Error {
             Error::Tampered { .. } => "audit_tampered",
             Error::NotConfirmed(_) => "not_confirmed",
             Error::ActionFailed { .. } => "action_failed",
+            Error::Database(e) => e.code(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod actions;
 mod audit_check;
+mod backups;
 mod board;
 mod data_dir;
 mod decision;
@@ -26,6 +27,10 @@ pub use actions::{
     ActionInput, Direction,
 };
 pub use audit_check::{export_audit, verify_audit, AuditReport};
+pub use backups::{
+    backup, db_credentials, list_backups, restore_backup, verify_backup, BackupDone, BackupListing,
+    BackupPlace, CredentialSource, RestorePreview, RestoreRequest, VerifyDone,
+};
 pub use board::{board, criterion_chart, Board, ChartFormat};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};
 pub use decision::decide;

@@ -8,7 +8,8 @@
 //! transactions writing to them to finish and holds new writes back), every worker connection
 //! then starts `START TRANSACTION WITH CONSISTENT SNAPSHOT`, and the lock is released, a moment
 //! after it was taken. No write can commit to those tables between the snapshots, so every
-//! worker reads the same state. With one thread no lock is taken at all.
+//! worker reads the same state. With one thread no lock is taken at all. With checksums, one
+//! more connection starts on `CHECKSUM TABLE` (read in the same snapshot) while the others dump.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
@@ -46,6 +47,9 @@ pub struct DumpOptions {
     pub chunk_rows: u64,
     /// `CHECKSUM TABLE` every table in the snapshot, for verification after a restore.
     pub checksums: bool,
+    /// Told of each file as soon as it is complete (to upload it while the dump goes on);
+    /// the manifest is not sent: the caller has it when the dump returns.
+    pub finished: Option<mpsc::UnboundedSender<FileEntry>>,
 }
 
 impl Default for DumpOptions {
@@ -56,6 +60,7 @@ impl Default for DumpOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             chunk_rows: 250_000,
             checksums: true,
+            finished: None,
         }
     }
 }
@@ -91,10 +96,10 @@ async fn snapshot(opts: &Opts) -> Result<Conn, DumpError> {
     Ok(conn)
 }
 
-/// Opens `threads` connections reading one snapshot of `tables`, and the GTID position there.
+/// Opens `connections` reading one snapshot of `tables`, and the GTID position there.
 async fn snapshots(
     opts: &Opts,
-    threads: usize,
+    connections: usize,
     tables: &[Table],
 ) -> Result<(Vec<Conn>, Option<String>), DumpError> {
     let base: Vec<String> = tables
@@ -103,7 +108,7 @@ async fn snapshots(
         .map(|t| format!("{}.{} READ", ident(&t.database), ident(&t.name)))
         .collect();
     let mut lock = None;
-    if threads > 1 && !base.is_empty() {
+    if connections > 1 && !base.is_empty() {
         let mut conn = session(opts).await?;
         conn.query_drop(format!("LOCK TABLES {}", base.join(", ")))
             .await
@@ -115,8 +120,8 @@ async fn snapshots(
             })?;
         lock = Some(conn);
     }
-    let mut conns = Vec::with_capacity(threads);
-    for _ in 0..threads.max(1) {
+    let mut conns = Vec::with_capacity(connections);
+    for _ in 0..connections.max(1) {
         conns.push(snapshot(opts).await?);
     }
     let gtid = gtid(&mut conns[0]).await;
@@ -147,13 +152,22 @@ struct Found {
     checksum: Option<u64>,
 }
 
+fn announce(options_sink: &Option<mpsc::UnboundedSender<FileEntry>>, entry: &FileEntry) {
+    if let Some(sink) = options_sink {
+        // A receiver that went away has stopped caring; the dump itself goes on.
+        let _ = sink.send(entry.clone());
+    }
+}
+
 struct Shared {
     dir: std::path::PathBuf,
     compression: Compression,
     tables: Vec<Table>,
     jobs: Mutex<VecDeque<Job>>,
+    checksum_jobs: Mutex<VecDeque<Job>>,
     found: Mutex<Vec<Found>>,
     progress: Arc<Progress>,
+    finished: Option<mpsc::UnboundedSender<FileEntry>>,
 }
 
 impl Shared {
@@ -167,8 +181,15 @@ impl Shared {
         )
     }
 
-    fn next_job(&self) -> Option<Job> {
-        self.jobs.lock().expect("job queue").pop_front()
+    /// The next job from the preferred queue, or the other one once it is empty.
+    fn next_job(&self, prefer_checksums: bool) -> Option<Job> {
+        let (first, second) = if prefer_checksums {
+            (&self.checksum_jobs, &self.jobs)
+        } else {
+            (&self.jobs, &self.checksum_jobs)
+        };
+        let job = first.lock().expect("job queue").pop_front();
+        job.or_else(|| second.lock().expect("job queue").pop_front())
     }
 }
 
@@ -257,6 +278,7 @@ async fn dump_chunk(
     if shared.progress.is_cancelled() {
         return Err(DumpError::Cancelled);
     }
+    announce(&shared.finished, &entry);
     let mut found = shared.found.lock().expect("results");
     let f = &mut found[table];
     f.rows += rows;
@@ -268,9 +290,13 @@ async fn dump_chunk(
     Ok(())
 }
 
-async fn work(mut conn: Conn, shared: Arc<Shared>) -> Result<(), DumpError> {
+async fn work(
+    mut conn: Conn,
+    shared: Arc<Shared>,
+    prefer_checksums: bool,
+) -> Result<(), DumpError> {
     let outcome = async {
-        while let Some(job) = shared.next_job() {
+        while let Some(job) = shared.next_job(prefer_checksums) {
             if shared.progress.is_cancelled() {
                 return Err(DumpError::Cancelled);
             }
@@ -323,7 +349,7 @@ fn refuse_existing(dir: &Path) -> Result<(), DumpError> {
 /// Dumps the databases over `url` into `dir` (created; refused if it already holds a dump).
 /// Progress is counted in `progress`, which also cancels: a cancelled dump has no manifest.
 pub async fn dump(
-    url: &str,
+    opts: &Opts,
     options: &DumpOptions,
     dir: &Path,
     progress: Arc<Progress>,
@@ -331,12 +357,12 @@ pub async fn dump(
     std::fs::create_dir_all(dir).map_err(DumpError::io(dir))?;
     refuse_existing(dir)?;
     let started_at = now();
-    let opts = Opts::from_url(url).map_err(|e| DumpError::Sql(e.into()))?;
-    let mut lister = session(&opts).await?;
+    let mut lister = session(opts).await?;
     let tables = list_tables(&mut lister, &options.databases).await?;
     lister.disconnect().await?;
     let threads = options.threads.max(1);
-    let (mut conns, gtid) = snapshots(&opts, threads, &tables).await?;
+    let connections = threads + usize::from(options.checksums && threads > 1);
+    let (mut conns, gtid) = snapshots(opts, connections, &tables).await?;
     let server_version: String = conns[0]
         .query_first("SELECT VERSION()")
         .await?
@@ -376,14 +402,18 @@ pub async fn dump(
                 schema.write(sql.as_bytes())?;
             }
         }
-        files.push(schema.finish()?);
+        let entry = schema.finish()?;
+        announce(&options.finished, &entry);
+        files.push(entry);
         let name = format!("{}-post{}", file_stem(db), options.compression.extension());
         let mut post = Output::create(dir, name, options.compression)?;
         post.write(HEADER.as_bytes())?;
         for statement in post_statements(&mut conns[0], db).await? {
             post.write(format!("DELIMITER ;;\n{statement};;\nDELIMITER ;\n").as_bytes())?;
         }
-        post_files.push(post.finish()?);
+        let entry = post.finish()?;
+        announce(&options.finished, &entry);
+        post_files.push(entry);
     }
 
     // The data, chunk by chunk, largest tables first so the last jobs are short.
@@ -404,7 +434,7 @@ pub async fn dump(
         }
     }
     jobs.sort_by_key(|(estimate, ..)| std::cmp::Reverse(*estimate));
-    let mut queue: VecDeque<Job> = jobs
+    let queue: VecDeque<Job> = jobs
         .into_iter()
         .map(|(_, table, index, chunk)| Job::Data {
             table,
@@ -412,15 +442,13 @@ pub async fn dump(
             chunk,
         })
         .collect();
-    if options.checksums {
-        queue.extend(
-            tables
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| !t.view)
-                .map(|(table, _)| Job::Checksum { table }),
-        );
-    }
+    let mut checksum_jobs: Vec<(u64, usize)> = tables
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| options.checksums && !t.view)
+        .map(|(table, t)| (t.estimated_rows, table))
+        .collect();
+    checksum_jobs.sort_by_key(|(estimate, _)| std::cmp::Reverse(*estimate));
     progress.plan(
         tables.iter().filter(|t| !t.view).count() as u64,
         tables.iter().map(|t| t.estimated_rows).sum(),
@@ -430,12 +458,26 @@ pub async fn dump(
         compression: options.compression,
         tables,
         jobs: Mutex::new(queue),
+        checksum_jobs: Mutex::new(
+            checksum_jobs
+                .into_iter()
+                .map(|(_, table)| Job::Checksum { table })
+                .collect(),
+        ),
         found: Mutex::new(found),
         progress,
+        finished: options.finished.clone(),
     });
+    // With checksums, the last connection starts on them while the others read data, so the
+    // server's checksum scans overlap with our formatting and compressing.
+    let count = conns.len();
     let workers: Vec<_> = conns
         .into_iter()
-        .map(|conn| tokio::spawn(work(conn, shared.clone())))
+        .enumerate()
+        .map(|(i, conn)| {
+            let prefer_checksums = options.checksums && i + 1 == count;
+            tokio::spawn(work(conn, shared.clone(), prefer_checksums))
+        })
         .collect();
     let mut failure = None;
     for worker in workers {

@@ -22,6 +22,21 @@ pub enum DumpError {
 }
 
 impl DumpError {
+    /// A stable code for `--json` and the app.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DumpError::Sql(mysql_async::Error::Server(e)) if e.code == 1045 => "db_bad_credentials",
+            DumpError::Sql(mysql_async::Error::Io(_)) => "db_unreachable",
+            DumpError::Sql(_) => "db_error",
+            DumpError::Io { .. } => "io",
+            DumpError::Server(_) => "db_server",
+            DumpError::Corrupt { .. } => "backup_corrupt",
+            DumpError::Restore { .. } => "restore_failed",
+            DumpError::Refused(_) => "refused",
+            DumpError::Cancelled => "cancelled",
+        }
+    }
+
     pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> DumpError + '_ {
         move |source| DumpError::Io {
             path: path.display().to_string(),

@@ -12,6 +12,7 @@
 //! --single-transaction` does.
 
 mod compression;
+mod credentials;
 mod dump;
 mod error;
 mod manifest;
@@ -24,9 +25,11 @@ mod statements;
 mod verify;
 
 pub use compression::Compression;
+pub use credentials::Credentials;
 pub use dump::{dump, DumpOptions};
 pub use error::DumpError;
 pub use manifest::{FileEntry, Manifest, TableEntry, MANIFEST_NAME};
+pub use mysql_async::Opts;
 pub use progress::{Progress, ProgressSnapshot};
 pub use restore::{
     restore, restore_plain, test_restore, RestoreOptions, RestoreReport, TableCheck,

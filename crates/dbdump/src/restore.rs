@@ -86,20 +86,19 @@ impl RestoreReport {
     }
 }
 
-fn with_database(url: &str, database: &str) -> Result<Opts, DumpError> {
-    let opts = Opts::from_url(url).map_err(|e| DumpError::Sql(e.into()))?;
-    Ok(OptsBuilder::from_opts(opts)
+fn with_database(opts: &Opts, database: &str) -> Opts {
+    OptsBuilder::from_opts(opts.clone())
         .db_name((!database.is_empty()).then_some(database))
-        .into())
+        .into()
 }
 
 /// Creates the target database, refusing an existing one unless `over_existing` names it.
 async fn prepare_target(
-    url: &str,
+    opts: &Opts,
     target: &str,
     over_existing: Option<&str>,
 ) -> Result<(), DumpError> {
-    let mut admin = Conn::new(with_database(url, "")?).await?;
+    let mut admin = Conn::new(with_database(opts, "")).await?;
     let exists: Option<String> = admin
         .exec_first(
             "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
@@ -174,9 +173,9 @@ async fn run_file(
     outcome
 }
 
-/// Restores `options.source` from the dump in `dir` into `options.target` on the server `url`.
+/// Restores `options.source` from the dump in `dir` into `options.target` on the server `opts` reaches.
 pub async fn restore(
-    url: &str,
+    opts: &Opts,
     dir: &Path,
     options: &RestoreOptions,
     progress: Arc<Progress>,
@@ -189,8 +188,8 @@ pub async fn restore(
             options.source
         )));
     }
-    prepare_target(url, &options.target, options.over_existing.as_deref()).await?;
-    let pool = Pool::new(with_database(url, &options.target)?);
+    prepare_target(opts, &options.target, options.over_existing.as_deref()).await?;
+    let pool = Pool::new(with_database(opts, &options.target));
     let outcome = load(&pool, dir, &manifest, options, progress).await;
     pool.disconnect().await?;
     outcome
@@ -296,10 +295,10 @@ async fn load(
     })
 }
 
-/// Proves a dump good by restoring it into a scratch database on `url`, checking every table
+/// Proves a dump good by restoring it into a scratch database on the server, checking every table
 /// against the manifest, and dropping the scratch database whatever happened.
 pub async fn test_restore(
-    url: &str,
+    opts: &Opts,
     dir: &Path,
     source: &str,
     parallel: usize,
@@ -315,8 +314,8 @@ pub async fn test_restore(
         over_existing: None,
         parallel,
     };
-    let outcome = restore(url, dir, &options, progress).await;
-    let mut admin = Conn::new(with_database(url, "")?).await?;
+    let outcome = restore(opts, dir, &options, progress).await;
+    let mut admin = Conn::new(with_database(opts, "")).await?;
     admin
         .query_drop(format!("DROP DATABASE IF EXISTS {}", ident(&scratch)))
         .await?;
@@ -327,7 +326,7 @@ pub async fn test_restore(
 /// Restores a plain SQL dump from the stock `mysqldump`/`mariadb-dump` (gzip-compressed when
 /// its name ends in `.gz`) into `target`, with the same rule for an existing database.
 pub async fn restore_plain(
-    url: &str,
+    opts: &Opts,
     file: &Path,
     target: &str,
     over_existing: Option<&str>,
@@ -340,8 +339,8 @@ pub async fn restore_plain(
     };
     // Opened first, so a missing file is named before anything is created.
     compression.reader(file)?;
-    prepare_target(url, target, over_existing).await?;
-    let mut conn = Conn::new(with_database(url, target)?).await?;
+    prepare_target(opts, target, over_existing).await?;
+    let mut conn = Conn::new(with_database(opts, target)).await?;
     run_file(&mut conn, compression, file.to_path_buf(), &progress, false).await?;
     conn.disconnect().await?;
     Ok(())

@@ -112,6 +112,16 @@ impl MariaDbServer {
         &self.socket
     }
 
+    /// Connection options for root over TCP.
+    pub fn opts(&self) -> mysql_async::Opts {
+        mysql_async::OptsBuilder::default()
+            .ip_or_hostname("127.0.0.1")
+            .tcp_port(self.port)
+            .user(Some("root"))
+            .prefer_socket(false)
+            .into()
+    }
+
     /// A connection URL for root over TCP to `database`.
     pub fn url(&self, database: &str) -> String {
         format!("mysql://root@127.0.0.1:{}/{database}", self.port)

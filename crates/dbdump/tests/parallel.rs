@@ -105,20 +105,31 @@ async fn chunked_dumps_in_every_compression_restore_and_verify() {
     {
         let out = dir.path().join(format!("dump{i}"));
         let progress = Arc::new(Progress::default());
+        let (finished, mut announced) = tokio::sync::mpsc::unbounded_channel();
         let manifest = dump(
-            &server.url("src"),
+            &server.opts(),
             &DumpOptions {
                 databases: vec!["src".into()],
                 compression,
                 threads: 3,
                 chunk_rows: 1000,
                 checksums: true,
+                finished: Some(finished),
             },
             &out,
             progress.clone(),
         )
         .await
         .unwrap();
+        // Every file was announced once, complete, before the manifest was written.
+        let mut seen = Vec::new();
+        while let Ok(entry) = announced.try_recv() {
+            seen.push(entry);
+        }
+        let mut listed = manifest.files.clone();
+        seen.sort_by(|a, b| a.name.cmp(&b.name));
+        listed.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(seen, listed);
         let big = manifest.tables.iter().find(|t| t.table == "big").unwrap();
         assert!(big.files.len() >= 4, "{:?}", big.files);
         assert!(big
@@ -145,7 +156,7 @@ async fn chunked_dumps_in_every_compression_restore_and_verify() {
 
         let ours = format!("ours{i}");
         let report = restore(
-            &server.url(""),
+            &server.opts(),
             &out,
             &RestoreOptions {
                 source: "src".into(),
@@ -163,7 +174,7 @@ async fn chunked_dumps_in_every_compression_restore_and_verify() {
 
     // A test restore into a scratch database, which is gone afterwards.
     let out = dir.path().join("dump0");
-    let report = test_restore(&server.url(""), &out, "src", 2, Arc::default())
+    let report = test_restore(&server.opts(), &out, "src", 2, Arc::default())
         .await
         .unwrap();
     assert!(report.matches(), "{report:?}");
@@ -178,7 +189,7 @@ async fn chunked_dumps_in_every_compression_restore_and_verify() {
         t.checksum = Some(12345);
     }
     std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
-    let report = test_restore(&server.url(""), &out, "src", 2, Arc::default())
+    let report = test_restore(&server.opts(), &out, "src", 2, Arc::default())
         .await
         .unwrap();
     assert!(!report.matches());
@@ -221,7 +232,7 @@ async fn connections_share_one_snapshot_while_a_writer_commits() {
     let dir = tempfile::tempdir().unwrap();
     for round in 0..5 {
         let manifest = dump(
-            &server.url("src"),
+            &server.opts(),
             &DumpOptions {
                 databases: vec!["src".into()],
                 threads: 2,
@@ -251,7 +262,7 @@ async fn a_cancelled_dump_is_never_a_backup() {
     let progress = Arc::new(Progress::default());
     progress.cancel();
     let err = dump(
-        &server.url("src"),
+        &server.opts(),
         &DumpOptions {
             databases: vec!["src".into()],
             ..DumpOptions::default()
@@ -270,7 +281,7 @@ async fn a_cancelled_dump_is_never_a_backup() {
 
     // A database that is not there is named.
     let err = dump(
-        &server.url("src"),
+        &server.opts(),
         &DumpOptions {
             databases: vec!["nope".into()],
             ..DumpOptions::default()

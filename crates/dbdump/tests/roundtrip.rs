@@ -101,7 +101,7 @@ async fn our_dump_restores_with_the_stock_client() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dump");
     let manifest = dump(
-        &server.url("src"),
+        &server.opts(),
         &DumpOptions {
             databases: vec!["src".into()],
             ..DumpOptions::default()
@@ -169,12 +169,12 @@ async fn interrupted_truncated_and_corrupted_dumps_are_refused_by_name() {
         databases: vec!["src".into()],
         ..DumpOptions::default()
     };
-    dump(&server.url("src"), &options, &out, Arc::default())
+    dump(&server.opts(), &options, &out, Arc::default())
         .await
         .unwrap();
     let (_, verified) = verify(&out).unwrap();
     assert_eq!(verified.files, 7);
-    let again = dump(&server.url("src"), &options, &out, Arc::default())
+    let again = dump(&server.opts(), &options, &out, Arc::default())
         .await
         .unwrap_err();
     assert!(
@@ -213,7 +213,7 @@ async fn ours_restores_ours_and_stock_dumps() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dump");
     dump(
-        &server.url("src"),
+        &server.opts(),
         &DumpOptions {
             databases: vec!["src".into()],
             ..DumpOptions::default()
@@ -231,7 +231,7 @@ async fn ours_restores_ours_and_stock_dumps() {
         over_existing: over.map(str::to_string),
         parallel: 4,
     };
-    let report = restore(&server.url(""), &out, &options(None), Arc::default())
+    let report = restore(&server.opts(), &out, &options(None), Arc::default())
         .await
         .unwrap();
     assert!(report.matches(), "{report:?}");
@@ -248,22 +248,19 @@ async fn ours_restores_ours_and_stock_dumps() {
         );
     }
     // Over an existing database only when it is named.
-    let refused = restore(&server.url(""), &out, &options(None), Arc::default())
+    let refused = restore(&server.opts(), &out, &options(None), Arc::default())
         .await
         .unwrap_err();
     assert!(
         refused.to_string().contains("database ours exists"),
         "{refused}"
     );
-    assert!(restore(
-        &server.url(""),
-        &out,
-        &options(Some("ours")),
-        Arc::default()
-    )
-    .await
-    .unwrap()
-    .matches());
+    assert!(
+        restore(&server.opts(), &out, &options(Some("ours")), Arc::default())
+            .await
+            .unwrap()
+            .matches()
+    );
 
     // The stock mariadb-dump's output, plain and gzip, restored by ours.
     let stock = Command::new("mariadb-dump")
@@ -291,7 +288,7 @@ async fn ours_restores_ours_and_stock_dumps() {
     encoder.write_all(&stock.stdout).unwrap();
     std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
     for (file, target) in [(&plain, "from_plain"), (&gz, "from_gzip")] {
-        restore_plain(&server.url(""), file, target, None, Arc::default())
+        restore_plain(&server.opts(), file, target, None, Arc::default())
             .await
             .unwrap();
         for table in TABLES {

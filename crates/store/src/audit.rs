@@ -103,6 +103,21 @@ pub(crate) fn append(
 }
 
 impl Store {
+    /// Records an event that changes nothing in the store itself (a backup taken, a database
+    /// restored) in the trail, with its result in `detail`.
+    pub fn record_event(
+        &mut self,
+        actor: &Actor,
+        kind: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> Result<AuditEntry, StoreError> {
+        let tx = self.conn.transaction()?;
+        let entry = append(&tx, actor, kind, None, subject, detail)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
     /// The whole trail, oldest first.
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let mut stmt = self.conn.prepare(

@@ -1,0 +1,331 @@
+//! `flightdeck db`: backups from a shell on a bastion host. Progress goes to stderr once a
+//! second; Ctrl-C cancels a backup or restore cleanly. Backups and restores, refused or not,
+//! are written to the audit trail with their result.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use flightdeck_core::{
+    backup, db_credentials, list_backups, restore_backup, verify_backup, BackupPlace,
+    CredentialSource, Error, RestoreRequest,
+};
+use flightdeck_dbdump::{read_manifest, Compression, Credentials, DumpOptions, Progress};
+use flightdeck_store::{Actor, Environment, Role, Store};
+use flightdeck_vault::Vault;
+use serde_json::json;
+
+use crate::args::{DbBackup, DbCommand, DbLogin, DbRestore, DbVerify};
+use crate::commands::acting;
+use crate::output;
+
+fn source(login: &DbLogin) -> Result<CredentialSource, Error> {
+    match (&login.secret, &login.keyring) {
+        (Some(name), _) => Ok(CredentialSource::Secret(name.clone())),
+        (None, Some(name)) => Ok(CredentialSource::Keyring(name.clone())),
+        (None, None) => Err(Error::Invalid(
+            "say where the database credentials are: --secret NAME (Secrets Manager) or \
+             --keyring NAME (OS keyring)"
+                .into(),
+        )),
+    }
+}
+
+async fn login(env: &Environment, vault: &Vault, login: &DbLogin) -> Result<Credentials, Error> {
+    db_credentials(env, vault, &source(login)?).await
+}
+
+fn writer(actor: &Actor) -> Result<(), Error> {
+    if actor.role == Role::ClientStakeholder {
+        return Err(Error::ReadOnly(actor.name.clone()));
+    }
+    Ok(())
+}
+
+/// Prints progress to stderr every second until the work ends; Ctrl-C cancels it.
+fn watch(progress: Arc<Progress>, what: &'static str) -> tokio::task::JoinHandle<()> {
+    let cancel = progress.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ncancelling {what}...");
+            cancel.cancel();
+        }
+    });
+    let terminal = std::io::stderr().is_terminal();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let p = progress.snapshot();
+            let eta = p
+                .eta_s
+                .map(|s| format!(", about {s} s left"))
+                .unwrap_or_default();
+            let line = format!(
+                "{what}: {}/{} tables, {} of ~{} rows, {:.1} MB/s{eta}",
+                p.tables_done, p.tables_total, p.rows, p.rows_estimate, p.mb_per_s
+            );
+            if terminal {
+                eprint!("\r{line}    ");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    })
+}
+
+fn staging(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("staging")
+}
+
+async fn run_backup(store: &mut Store, data_dir: &Path, args: DbBackup) -> Result<(), Error> {
+    let actor = acting(store, args.who.actor.as_deref(), args.who.role.as_deref())?;
+    writer(&actor)?;
+    let env = store.environment(&args.env)?;
+    let vault = Vault::new();
+    let to = BackupPlace::parse(&args.to)?;
+    let subject = format!("{} → {}", args.databases.join(", "), to.describe());
+    let outcome = async {
+        let credentials = login(&env, &vault, &args.login).await?;
+        let mut databases = args.databases.clone();
+        if databases.is_empty() {
+            databases.extend(credentials.dbname.clone());
+        }
+        if databases.is_empty() {
+            return Err(Error::Invalid(
+                "name the databases to dump with --database (the credentials name none)".into(),
+            ));
+        }
+        let options = DumpOptions {
+            databases,
+            compression: Compression::parse(&args.compression).map_err(Error::Invalid)?,
+            checksums: !args.no_checksums,
+            threads: args.threads.unwrap_or(DumpOptions::default().threads),
+            ..DumpOptions::default()
+        };
+        let progress = Arc::new(Progress::default());
+        let watching = watch(progress.clone(), "backup");
+        let done = backup(
+            &env,
+            &vault,
+            &credentials,
+            options,
+            &to,
+            &staging(data_dir),
+            progress,
+        )
+        .await;
+        watching.abort();
+        eprintln!();
+        done
+    }
+    .await;
+    let detail = match &outcome {
+        Ok(done) => json!({"environment": env.name, "result": "succeeded", "backup": done}),
+        Err(e) => json!({"environment": env.name, "result": "failed", "error": e.to_string()}),
+    };
+    store.record_event(&actor, "db.backup", &subject, detail)?;
+    let done = outcome?;
+    if args.json {
+        output::json(&done);
+    } else {
+        println!(
+            "backup complete: {} ({} tables, {} rows, {} files, {:.1} MB, {:.1} s)",
+            done.location,
+            done.tables,
+            done.rows,
+            done.files,
+            done.bytes as f64 / 1e6,
+            done.seconds
+        );
+    }
+    Ok(())
+}
+
+async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<(), Error> {
+    let from = BackupPlace::parse(&args.from)?;
+    let vault = Vault::new();
+    let env = match &args.env {
+        Some(name) => Some(store.environment(name)?),
+        None => None,
+    };
+    let credentials = match (&env, &args.test_restore) {
+        (Some(env), Some(_)) => Some(login(env, &vault, &args.login).await?),
+        _ => None,
+    };
+    let test = credentials.as_ref().zip(args.test_restore.as_deref());
+    let done = verify_backup(
+        env.as_ref(),
+        &vault,
+        &from,
+        &staging(data_dir),
+        test,
+        Arc::new(Progress::default()),
+    )
+    .await?;
+    if args.json {
+        output::json(&done);
+    } else {
+        println!(
+            "{}: {} files, {:.1} MB, every SHA-256 matches the manifest",
+            done.location,
+            done.files,
+            done.bytes as f64 / 1e6
+        );
+        if let Some(report) = &done.test_restore {
+            for t in &report.tables {
+                println!(
+                    "  {}: {} rows{}  {}",
+                    t.table,
+                    t.rows,
+                    t.checksum
+                        .map(|c| format!(", checksum {c}"))
+                        .unwrap_or_default(),
+                    if t.matches() { "ok" } else { "DIFFERS" }
+                );
+            }
+        }
+    }
+    match &done.test_restore {
+        Some(report) if !report.matches() => Err(Error::Invalid(format!(
+            "the test restore differs from the manifest: {}",
+            report.differences().join("; ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn run_restore(store: &mut Store, data_dir: &Path, args: DbRestore) -> Result<(), Error> {
+    let actor = acting(store, args.who.actor.as_deref(), args.who.role.as_deref())?;
+    writer(&actor)?;
+    let env = store.environment(&args.env)?;
+    let vault = Vault::new();
+    let from = BackupPlace::parse(&args.from)?;
+    let subject = format!("{} → {} in {}", from.describe(), args.target, env.name);
+    let outcome = async {
+        let credentials = login(&env, &vault, &args.login).await?;
+        let source = match (&args.source, &from) {
+            (Some(s), _) => s.clone(),
+            (None, BackupPlace::Local(dir)) => {
+                let manifest = read_manifest(dir)?;
+                match manifest.databases.as_slice() {
+                    [only] => only.clone(),
+                    many => {
+                        return Err(Error::Invalid(format!(
+                            "the backup holds {}: choose one with --source",
+                            many.join(", ")
+                        )))
+                    }
+                }
+            }
+            (None, BackupPlace::S3(_)) => {
+                return Err(Error::Invalid(
+                    "name the database to restore with --source".into(),
+                ))
+            }
+        };
+        let request = RestoreRequest {
+            from: from.clone(),
+            source,
+            target: args.target.clone(),
+            over_existing: args.over_existing.clone(),
+            confirm: args.confirm.clone(),
+            parallel: args.parallel,
+        };
+        let progress = Arc::new(Progress::default());
+        let watching = watch(progress.clone(), "restore");
+        let done = restore_backup(
+            &env,
+            &vault,
+            &credentials,
+            &request,
+            &staging(data_dir),
+            progress,
+        )
+        .await;
+        watching.abort();
+        eprintln!();
+        done
+    }
+    .await;
+    let detail = match &outcome {
+        Ok((preview, report)) => json!({
+            "environment": env.name, "preview": preview, "result":
+            if report.matches() { "succeeded" } else { "differs" }, "tables": report.tables,
+        }),
+        Err(e) => json!({"environment": env.name, "result": "failed", "error": e.to_string()}),
+    };
+    store.record_event(&actor, "db.restore", &subject, detail)?;
+    let (preview, report) = outcome?;
+    if args.json {
+        output::json(&json!({"preview": preview, "report": report}));
+    } else {
+        println!(
+            "restored {} from {} into {} on {} ({} tables, {} rows)",
+            preview.source,
+            preview.location,
+            preview.target,
+            preview.server,
+            preview.tables,
+            preview.rows
+        );
+        for t in &report.tables {
+            println!(
+                "  {}: {} of {} rows{}  {}",
+                t.table,
+                t.rows,
+                t.expected_rows,
+                t.checksum
+                    .map(|c| format!(", checksum {c}"))
+                    .unwrap_or_default(),
+                if t.matches() { "ok" } else { "DIFFERS" }
+            );
+        }
+    }
+    if report.matches() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "the restored database differs from the backup: {}",
+            report.differences().join("; ")
+        )))
+    }
+}
+
+pub async fn db(store: &mut Store, data_dir: &Path, command: DbCommand) -> Result<(), Error> {
+    match command {
+        DbCommand::Backup(args) => run_backup(store, data_dir, args).await,
+        DbCommand::Verify(args) => run_verify(store, data_dir, args).await,
+        DbCommand::Restore(args) => run_restore(store, data_dir, args).await,
+        DbCommand::List { place, env, json } => {
+            let env = match &env {
+                Some(name) => Some(store.environment(name)?),
+                None => None,
+            };
+            let found =
+                list_backups(env.as_ref(), &Vault::new(), &BackupPlace::parse(&place)?).await?;
+            if json {
+                output::json(&found);
+            } else {
+                for b in &found {
+                    println!(
+                        "{}  {}  {} files, {:.1} MB{}",
+                        if b.complete {
+                            "complete  "
+                        } else {
+                            "INCOMPLETE"
+                        },
+                        b.location,
+                        b.files,
+                        b.bytes as f64 / 1e6,
+                        b.taken_at
+                            .as_ref()
+                            .map(|t| format!(", taken {t}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! The DBA's backups: a dump of an environment's database to a local directory or to S3
+//! (uploaded file by file while the dump goes on, so no full local copy is needed), verified
+//! against its manifest, listed, and restored (from S3 after every file's SHA-256 was checked
+//! on the way down). Credentials come from a Secrets Manager secret or the OS keyring, never
+//! from a file or the command line.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use flightdeck_cloud::{BackupStore, S3Place};
+use flightdeck_dbdump::{
+    dump, read_manifest, restore, test_restore, verify, Credentials, DumpOptions, FileEntry,
+    Manifest, Progress, RestoreOptions, RestoreReport, Verified, MANIFEST_NAME,
+};
+use flightdeck_store::{Environment, GuardLevel};
+use flightdeck_vault::{ExposeSecret, Vault};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::Error;
+
+/// Where the database credentials are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// A Secrets Manager secret of the environment, holding the RDS JSON.
+    Secret(String),
+    /// An entry of the OS keyring (`flightdeck secret set NAME`), holding the same JSON.
+    Keyring(String),
+}
+
+pub async fn db_credentials(
+    env: &Environment,
+    vault: &Vault,
+    source: &CredentialSource,
+) -> Result<Credentials, Error> {
+    Ok(match source {
+        CredentialSource::Secret(name) => {
+            let text = BackupStore::new(env, vault)
+                .await?
+                .secret_text(name)
+                .await?;
+            Credentials::from_json(&text, &format!("secret {name}"))?
+        }
+        CredentialSource::Keyring(name) => {
+            let text = vault.get(name)?;
+            Credentials::from_json(text.expose_secret(), &format!("keyring entry {name}"))?
+        }
+    })
+}
+
+/// A directory of backups, or an S3 prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackupPlace {
+    Local(PathBuf),
+    S3(S3Place),
+}
+
+impl BackupPlace {
+    pub fn parse(text: &str) -> Result<BackupPlace, Error> {
+        if text.starts_with("s3://") {
+            Ok(BackupPlace::S3(S3Place::parse(text)?))
+        } else {
+            Ok(BackupPlace::Local(PathBuf::from(text)))
+        }
+    }
+
+    fn child(&self, name: &str) -> BackupPlace {
+        match self {
+            BackupPlace::Local(dir) => BackupPlace::Local(dir.join(name)),
+            BackupPlace::S3(place) => BackupPlace::S3(place.child(name)),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            BackupPlace::Local(dir) => dir.display().to_string(),
+            BackupPlace::S3(place) => place.url(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupDone {
+    pub location: String,
+    pub files: usize,
+    pub bytes: u64,
+    pub tables: usize,
+    pub rows: u64,
+    pub seconds: f64,
+    pub gtid: Option<String>,
+}
+
+fn stamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+/// Dumps `options.databases` into a new backup under `to`, named after them and the time.
+/// For S3 the files are staged under `staging` and removed once uploaded.
+pub async fn backup(
+    env: &Environment,
+    vault: &Vault,
+    credentials: &Credentials,
+    mut options: DumpOptions,
+    to: &BackupPlace,
+    staging: &Path,
+    progress: Arc<Progress>,
+) -> Result<BackupDone, Error> {
+    let started = Instant::now();
+    let name = format!("{}-{}", options.databases.join("+"), stamp());
+    let place = to.child(&name);
+    let (dir, upload) = match &place {
+        BackupPlace::Local(dir) => (dir.clone(), None),
+        BackupPlace::S3(s3) => {
+            let store = BackupStore::new(env, vault).await?;
+            let (sender, receiver) = mpsc::unbounded_channel();
+            options.finished = Some(sender);
+            let dir = staging.join(&name);
+            let uploading = tokio::spawn(upload_files(store, s3.clone(), dir.clone(), receiver));
+            (dir, Some(uploading))
+        }
+    };
+    let dumped = dump(&credentials.opts(), &options, &dir, progress.clone()).await;
+    drop(options);
+    let manifest = match (dumped, upload) {
+        (Ok(manifest), None) => manifest,
+        (Ok(manifest), Some(uploading)) => {
+            let store = uploading
+                .await
+                .map_err(|e| Error::Invalid(format!("the upload stopped: {e}")))??;
+            let BackupPlace::S3(s3) = &place else {
+                unreachable!("uploads only go to S3")
+            };
+            // The manifest last, so a backup without it is visibly incomplete in S3 too.
+            let path = dir.join(MANIFEST_NAME);
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                std::fs::read(&path).map_err(|e| Error::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                })?,
+            ));
+            store.put_file(s3, MANIFEST_NAME, &path, &sha).await?;
+            let _ = std::fs::remove_dir_all(&dir);
+            manifest
+        }
+        (Err(e), uploading) => {
+            if let Some(uploading) = uploading {
+                uploading.abort();
+            }
+            return Err(e.into());
+        }
+    };
+    Ok(done(&manifest, place.describe(), started))
+}
+
+fn done(manifest: &Manifest, location: String, started: Instant) -> BackupDone {
+    BackupDone {
+        location,
+        files: manifest.files.len(),
+        bytes: manifest.total_bytes(),
+        tables: manifest.tables.iter().filter(|t| !t.view).count(),
+        rows: manifest.tables.iter().map(|t| t.rows).sum(),
+        seconds: started.elapsed().as_secs_f64(),
+        gtid: manifest.gtid.clone(),
+    }
+}
+
+/// Uploads each finished file, then removes the local copy.
+async fn upload_files(
+    store: BackupStore,
+    place: S3Place,
+    dir: PathBuf,
+    mut finished: mpsc::UnboundedReceiver<FileEntry>,
+) -> Result<BackupStore, Error> {
+    while let Some(entry) = finished.recv().await {
+        let path = dir.join(&entry.name);
+        store
+            .put_file(&place, &entry.name, &path, &entry.sha256)
+            .await?;
+        let _ = std::fs::remove_file(&path);
+    }
+    Ok(store)
+}
+
+/// Brings an S3 backup down into `into`, checking each file's SHA-256 against the manifest as
+/// it arrives; a local backup is used where it is.
+async fn local_copy(
+    env: Option<&Environment>,
+    vault: &Vault,
+    from: &BackupPlace,
+    into: &Path,
+) -> Result<PathBuf, Error> {
+    let s3 = match from {
+        BackupPlace::Local(dir) => return Ok(dir.clone()),
+        BackupPlace::S3(s3) => s3,
+    };
+    let env = env.ok_or_else(|| {
+        Error::Invalid(format!(
+            "reading {} needs the environment whose account holds it",
+            s3.url()
+        ))
+    })?;
+    let store = BackupStore::new(env, vault).await?;
+    std::fs::create_dir_all(into).map_err(|e| Error::Io {
+        path: into.display().to_string(),
+        source: e,
+    })?;
+    store
+        .get_file(s3, MANIFEST_NAME, &into.join(MANIFEST_NAME))
+        .await
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "{e}: without its manifest {} is not a complete backup",
+                s3.url()
+            ))
+        })?;
+    let manifest = read_manifest(into)?;
+    for entry in &manifest.files {
+        let sha = store
+            .get_file(s3, &entry.name, &into.join(&entry.name))
+            .await?;
+        if sha != entry.sha256 {
+            return Err(Error::Invalid(format!(
+                "{}: SHA-256 {sha} where the manifest says {}",
+                s3.key(&entry.name),
+                entry.sha256
+            )));
+        }
+    }
+    Ok(into.to_path_buf())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyDone {
+    pub location: String,
+    pub files: usize,
+    pub bytes: u64,
+    /// Present when a test restore was asked for.
+    pub test_restore: Option<RestoreReport>,
+}
+
+/// Checks every file of a backup against its manifest and, with `test`, restores one of its
+/// databases into a scratch database that is dropped afterwards.
+pub async fn verify_backup(
+    env: Option<&Environment>,
+    vault: &Vault,
+    from: &BackupPlace,
+    staging: &Path,
+    test: Option<(&Credentials, &str)>,
+    progress: Arc<Progress>,
+) -> Result<VerifyDone, Error> {
+    let into = staging.join(format!("verify-{}", stamp()));
+    let outcome = async {
+        let dir = local_copy(env, vault, from, &into).await?;
+        let (_, Verified { files, bytes }) = verify(&dir)?;
+        let test_restore = match test {
+            None => None,
+            Some((credentials, source)) => {
+                Some(test_restore(&credentials.opts(), &dir, source, 2, progress).await?)
+            }
+        };
+        Ok(VerifyDone {
+            location: from.describe(),
+            files,
+            bytes,
+            test_restore,
+        })
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&into);
+    outcome
+}
+
+/// What a restore will do, shown before it is confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestorePreview {
+    pub location: String,
+    pub source: String,
+    pub target: String,
+    pub server: String,
+    pub environment: String,
+    pub taken_at: String,
+    pub tables: usize,
+    pub rows: u64,
+    /// The confirmation this restore needs: the target database's name when it exists, the
+    /// environment's name in a PROD-like environment.
+    pub needs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreRequest {
+    pub from: BackupPlace,
+    pub source: String,
+    pub target: String,
+    /// The target database's name typed, to restore over it.
+    pub over_existing: Option<String>,
+    /// The environment's name typed, where its guard asks for it.
+    pub confirm: Option<String>,
+    pub parallel: usize,
+}
+
+/// Restores a backup after checking the confirmations; the preview says what will change.
+pub async fn restore_backup(
+    env: &Environment,
+    vault: &Vault,
+    credentials: &Credentials,
+    request: &RestoreRequest,
+    staging: &Path,
+    progress: Arc<Progress>,
+) -> Result<(RestorePreview, RestoreReport), Error> {
+    let into = staging.join(format!("restore-{}", stamp()));
+    let outcome = async {
+        let dir = local_copy(Some(env), vault, &request.from, &into).await?;
+        let manifest = read_manifest(&dir)?;
+        let preview = preview(env, credentials, request, &manifest);
+        if env.guard == GuardLevel::TypeName && request.confirm.as_deref() != Some(&env.name) {
+            return Err(Error::NotConfirmed(format!(
+                "restoring into {} changes a database in {}: type the environment's name {} to confirm",
+                request.target, env.name, env.name
+            )));
+        }
+        let report = restore(
+            &credentials.opts(),
+            &dir,
+            &RestoreOptions {
+                source: request.source.clone(),
+                target: request.target.clone(),
+                over_existing: request.over_existing.clone(),
+                parallel: request.parallel,
+            },
+            progress,
+        )
+        .await?;
+        Ok((preview, report))
+    }
+    .await;
+    if matches!(request.from, BackupPlace::S3(_)) {
+        let _ = std::fs::remove_dir_all(&into);
+    }
+    outcome
+}
+
+fn preview(
+    env: &Environment,
+    credentials: &Credentials,
+    request: &RestoreRequest,
+    manifest: &Manifest,
+) -> RestorePreview {
+    let tables: Vec<_> = manifest
+        .tables
+        .iter()
+        .filter(|t| t.database == request.source && !t.view)
+        .collect();
+    let mut needs = Vec::new();
+    if request.over_existing.is_some() {
+        needs.push(format!("the database name {}", request.target));
+    }
+    if env.guard == GuardLevel::TypeName {
+        needs.push(format!("the environment name {}", env.name));
+    }
+    RestorePreview {
+        location: request.from.describe(),
+        source: request.source.clone(),
+        target: request.target.clone(),
+        server: credentials.describe(),
+        environment: env.name.clone(),
+        taken_at: manifest.started_at.clone(),
+        tables: tables.len(),
+        rows: tables.iter().map(|t| t.rows).sum(),
+        needs,
+    }
+}
+
+/// A backup found in a directory or under an S3 prefix.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupListing {
+    pub location: String,
+    /// False when the manifest is missing: the dump never finished.
+    pub complete: bool,
+    pub files: usize,
+    pub bytes: u64,
+    pub taken_at: Option<String>,
+    pub databases: Vec<String>,
+}
+
+pub async fn list_backups(
+    env: Option<&Environment>,
+    vault: &Vault,
+    place: &BackupPlace,
+) -> Result<Vec<BackupListing>, Error> {
+    match place {
+        BackupPlace::S3(s3) => {
+            let env = env.ok_or_else(|| {
+                Error::Invalid("listing S3 needs the environment whose account holds it".into())
+            })?;
+            let store = BackupStore::new(env, vault).await?;
+            Ok(store
+                .list(s3, MANIFEST_NAME)
+                .await?
+                .into_iter()
+                .map(|b| BackupListing {
+                    location: b.url,
+                    complete: b.complete,
+                    files: b.files,
+                    bytes: b.bytes,
+                    taken_at: b.last_modified,
+                    databases: Vec::new(),
+                })
+                .collect())
+        }
+        BackupPlace::Local(dir) => {
+            let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
+                path: dir.display().to_string(),
+                source: e,
+            })?;
+            let mut found = Vec::new();
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !path.is_dir() {
+                    continue;
+                }
+                let listing = match read_manifest(&path) {
+                    Ok(m) => BackupListing {
+                        location: path.display().to_string(),
+                        complete: true,
+                        files: m.files.len(),
+                        bytes: m.total_bytes(),
+                        taken_at: Some(m.started_at.clone()),
+                        databases: m.databases.clone(),
+                    },
+                    Err(_) => BackupListing {
+                        location: path.display().to_string(),
+                        complete: false,
+                        files: std::fs::read_dir(&path).map_or(0, |d| d.count()),
+                        bytes: 0,
+                        taken_at: None,
+                        databases: Vec::new(),
+                    },
+                };
+                found.push(listing);
+            }
+            found.sort_by(|a, b| a.location.cmp(&b.location));
+            Ok(found)
+        }
+    }
+}
