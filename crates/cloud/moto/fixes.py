@@ -1,7 +1,7 @@
-"""Fixes to moto's CloudWatch emulation, applied before `moto.server.main` starts.
+"""Fixes to moto's emulation (CloudWatch, S3), applied before `moto.server.main` starts.
 
-Flightdeck's tests and demo run against moto_server. moto 5.2 lacks three things real CloudWatch
-does, and the go/no-go board depends on all three, so they are mended here rather than left
+Flightdeck's tests and demo run against moto_server. moto 5.2 lacks things real AWS does that
+the go/no-go board and the backups depend on, so they are mended here rather than left
 untested:
 
 1. Percentile statistics (p95, p99.9...) in GetMetricData: `Statistics.get_statistics_for_type`
@@ -17,6 +17,9 @@ untested:
 4. moto never throttles. With FLIGHTDECK_MOTO_THROTTLE="UpdateService=6,PutMetricAlarm=2" the
    first N calls of each named action are answered with ThrottlingException, as AWS answers a
    caller over its rate, so the SDK's retries and Flightdeck's message are tested for real.
+5. S3 does not check `x-amz-checksum-sha256` (a TODO in moto's `_get_checksum`): real S3
+   refuses a PutObject or UploadPart whose body does not match it with 400 BadDigest, which is
+   what makes a backup's upload checked end to end; the same check is made here.
 """
 
 import ast
@@ -142,6 +145,31 @@ def _call_action(self):
     return _original_call_action(self)
 
 
+from moto.s3 import responses as s3_responses  # noqa: E402
+
+_BAD_DIGEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadDigest</Code>'
+    "<Message>The SHA256 you specified did not match the calculated checksum.</Message></Error>"
+)
+
+
+def _checking_sha256(original):
+    def handler(self):
+        given = self.headers.get("x-amz-checksum-sha256")
+        if given and isinstance(self.body, bytes):
+            import base64
+            import hashlib
+
+            actual = base64.b64encode(hashlib.sha256(self.body).digest()).decode()
+            if actual != given:
+                return 400, {"Content-Type": "application/xml"}, _BAD_DIGEST
+        return original(self)
+
+    return handler
+
+
+s3_responses.S3Response.put_object = _checking_sha256(s3_responses.S3Response.put_object)
+s3_responses.S3Response.upload_part = _checking_sha256(s3_responses.S3Response.upload_part)
 BaseResponse.call_action = _call_action
 models.Statistics.get_statistics_for_type = _statistic
 models.parse_expression = _expression
