@@ -40,6 +40,12 @@ pub enum CloudError {
         running: i32,
         desired: i32,
     },
+    #[error("{what} was still '{status}' after {seconds} s; AWS goes on with it, so plan again to see where it is")]
+    NotReady {
+        what: String,
+        status: String,
+        seconds: u32,
+    },
     #[error("{failed} of {total} smoke checks failed: {detail}")]
     SmokeFailed {
         failed: usize,
@@ -65,6 +71,7 @@ impl CloudError {
             CloudError::Invalid(_) => "invalid_action",
             CloudError::Cancelled => "cancelled",
             CloudError::NotStable { .. } => "not_stable",
+            CloudError::NotReady { .. } => "not_ready",
             CloudError::SmokeFailed { .. } => "smoke_failed",
         }
     }

@@ -1022,3 +1022,194 @@ async fn traffic_dashboards_and_log_retention() {
         "log group /ecs/nope does not exist"
     );
 }
+
+#[tokio::test]
+async fn rds_snapshots_restores_and_their_undo() {
+    let w = world("rds").await;
+    let never = AtomicBool::new(false);
+    let r = run(&w, &never);
+    let rds = aws_sdk_rds::Client::new(&w.config);
+    let instances = || async {
+        let mut names: Vec<String> = rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances()
+            .iter()
+            .filter_map(|d| d.db_instance_identifier().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    };
+
+    // A snapshot of the PROD database, waited for; again is nothing to do; the undo deletes it.
+    let snapshot = Action::RdsSnapshot {
+        instance: "harbour-prod-mysql".into(),
+        snapshot: "before-go-live".into(),
+        wait_seconds: 30,
+    };
+    let p = plan(&r, &snapshot).await.unwrap();
+    assert_eq!(
+        p.summary,
+        "take snapshot before-go-live of instance harbour-prod-mysql"
+    );
+    let taken = apply(&r, &snapshot).await.unwrap();
+    assert!(taken.outputs["snapshot_arn"].contains("before-go-live"));
+    assert!(taken.log.iter().any(|l| l.contains("started")));
+    assert!(plan(&r, &snapshot).await.unwrap().noop);
+
+    // Restored into a new instance from the snapshot; the undo deletes it with a final snapshot.
+    let restore = Action::RdsRestore {
+        instance: "harbour-restore-check".into(),
+        from_snapshot: Some("before-go-live".into()),
+        from: None,
+        restore_time: None,
+        latest: false,
+        instance_class: Some("db.t3.medium".into()),
+        wait_seconds: 30,
+    };
+    let p = plan(&r, &restore).await.unwrap();
+    assert_eq!(
+        p.changes[0].after.as_deref(),
+        Some("snapshot before-go-live")
+    );
+    let restored = apply(&r, &restore).await.unwrap();
+    assert!(instances()
+        .await
+        .contains(&"harbour-restore-check".to_string()));
+    assert!(
+        plan(&r, &restore).await.unwrap().noop,
+        "an existing instance is left alone"
+    );
+    apply(&r, &restored.undo.unwrap()).await.unwrap();
+    assert!(!instances()
+        .await
+        .contains(&"harbour-restore-check".to_string()));
+    let finals = rds
+        .describe_db_snapshots()
+        .db_snapshot_identifier("harbour-restore-check-final")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        finals.db_snapshots().len(),
+        1,
+        "the undo keeps a final snapshot"
+    );
+
+    // A point in time: the latest, or a time before the latest restorable one; a later time
+    // and a missing snapshot are refused before anything is done.
+    let pitr = Action::RdsRestore {
+        instance: "harbour-pitr".into(),
+        from_snapshot: None,
+        from: Some("harbour-prod-mysql".into()),
+        restore_time: None,
+        latest: true,
+        instance_class: None,
+        wait_seconds: 0,
+    };
+    apply(&r, &pitr).await.unwrap();
+    assert!(instances().await.contains(&"harbour-pitr".to_string()));
+    let future = Action::RdsRestore {
+        instance: "harbour-future".into(),
+        from_snapshot: None,
+        from: Some("harbour-prod-mysql".into()),
+        restore_time: Some("2099-01-01T00:00:00Z".into()),
+        latest: false,
+        instance_class: None,
+        wait_seconds: 0,
+    };
+    let err = plan(&r, &future).await.unwrap_err().to_string();
+    assert!(
+        err.contains("can be restored up to") && err.contains("not 2099-01-01T00:00:00Z"),
+        "{err}"
+    );
+    let missing = Action::RdsRestore {
+        instance: "harbour-missing".into(),
+        from_snapshot: Some("no-such-snapshot".into()),
+        from: None,
+        restore_time: None,
+        latest: false,
+        instance_class: None,
+        wait_seconds: 0,
+    };
+    let err = apply(&r, &missing).await.unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "snapshot no-such-snapshot does not exist; nothing was changed"
+    );
+    let both = Action::RdsRestore {
+        instance: "x".into(),
+        from_snapshot: Some("before-go-live".into()),
+        from: Some("harbour-prod-mysql".into()),
+        restore_time: None,
+        latest: true,
+        instance_class: None,
+        wait_seconds: 0,
+    };
+    assert!(plan(&r, &both)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("give either from_snapshot"));
+
+    // Aurora: a cluster snapshot and a restore from it.
+    rds.create_db_cluster()
+        .db_cluster_identifier("harbour-aurora")
+        .engine("aurora-mysql")
+        .master_username("admin")
+        .master_user_password("not-a-real-password-1")
+        .send()
+        .await
+        .unwrap();
+    let cluster_snapshot = Action::RdsClusterSnapshot {
+        cluster: "harbour-aurora".into(),
+        snapshot: "aurora-before".into(),
+        wait_seconds: 30,
+    };
+    let taken = apply(&r, &cluster_snapshot).await.unwrap();
+    assert_eq!(
+        taken.undo,
+        Some(Action::RdsDeleteSnapshot {
+            snapshot: "aurora-before".into(),
+            cluster: true
+        })
+    );
+    let needs_engine = Action::RdsRestoreCluster {
+        cluster: "harbour-aurora-check".into(),
+        from_snapshot: Some("aurora-before".into()),
+        from: None,
+        restore_time: None,
+        latest: false,
+        engine: None,
+        wait_seconds: 0,
+    };
+    assert!(plan(&r, &needs_engine)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("needs its engine"));
+    let cluster_restore = Action::RdsRestoreCluster {
+        cluster: "harbour-aurora-check".into(),
+        from_snapshot: Some("aurora-before".into()),
+        from: None,
+        restore_time: None,
+        latest: false,
+        engine: Some("aurora-mysql".into()),
+        wait_seconds: 0,
+    };
+    apply(&r, &cluster_restore).await.unwrap();
+    let clusters = rds
+        .describe_db_clusters()
+        .db_cluster_identifier("harbour-aurora-check")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clusters.db_clusters().len(), 1);
+    apply(&r, &taken.undo.unwrap()).await.unwrap();
+    assert!(
+        plan(&r, &cluster_snapshot).await.unwrap().changes.len() == 1,
+        "deleted, so it would be taken again"
+    );
+}

@@ -257,6 +257,78 @@ pub enum Action {
     /// Requests each URL and checks its status and latency.
     #[serde(rename = "http.smoke")]
     HttpSmoke { checks: Vec<SmokeCheck> },
+    /// A manual snapshot of an RDS instance, waited for until available.
+    #[serde(rename = "rds.snapshot")]
+    RdsSnapshot {
+        instance: String,
+        snapshot: String,
+        #[serde(default)]
+        wait_seconds: u32,
+    },
+    /// A manual snapshot of an Aurora cluster, waited for until available.
+    #[serde(rename = "rds.cluster_snapshot")]
+    RdsClusterSnapshot {
+        cluster: String,
+        snapshot: String,
+        #[serde(default)]
+        wait_seconds: u32,
+    },
+    /// Deletes a manual snapshot (of an instance, or of a cluster); the undo of taking one.
+    #[serde(rename = "rds.delete_snapshot")]
+    RdsDeleteSnapshot {
+        snapshot: String,
+        #[serde(default)]
+        cluster: bool,
+    },
+    /// A new RDS instance restored from a snapshot, or from another instance at a point in
+    /// time (`restore_time`, RFC 3339, or `latest`).
+    #[serde(rename = "rds.restore")]
+    RdsRestore {
+        instance: String,
+        /// Restore this snapshot...
+        #[serde(default)]
+        from_snapshot: Option<String>,
+        /// ...or this source at `restore_time` (RFC 3339) or its `latest` restorable time.
+        #[serde(default)]
+        from: Option<String>,
+        #[serde(default)]
+        restore_time: Option<String>,
+        #[serde(default)]
+        latest: bool,
+        #[serde(default)]
+        instance_class: Option<String>,
+        #[serde(default)]
+        wait_seconds: u32,
+    },
+    /// A new Aurora cluster restored from a cluster snapshot or to a point in time.
+    #[serde(rename = "rds.restore_cluster")]
+    RdsRestoreCluster {
+        cluster: String,
+        /// Restore this snapshot...
+        #[serde(default)]
+        from_snapshot: Option<String>,
+        /// ...or this source at `restore_time` (RFC 3339) or its `latest` restorable time.
+        #[serde(default)]
+        from: Option<String>,
+        #[serde(default)]
+        restore_time: Option<String>,
+        #[serde(default)]
+        latest: bool,
+        /// The engine, needed to restore a cluster snapshot (e.g. aurora-mysql).
+        #[serde(default)]
+        engine: Option<String>,
+        #[serde(default)]
+        wait_seconds: u32,
+    },
+    /// Deletes an instance or cluster, keeping a final snapshot; the undo of a restore.
+    #[serde(rename = "rds.delete")]
+    RdsDelete {
+        #[serde(default)]
+        instance: Option<String>,
+        #[serde(default)]
+        cluster: Option<String>,
+        final_snapshot: String,
+    },
 }
 
 impl Action {
@@ -279,6 +351,12 @@ impl Action {
             Action::Dashboard { .. } => "cloudwatch.dashboard",
             Action::LogRetention { .. } => "logs.retention",
             Action::HttpSmoke { .. } => "http.smoke",
+            Action::RdsSnapshot { .. } => "rds.snapshot",
+            Action::RdsClusterSnapshot { .. } => "rds.cluster_snapshot",
+            Action::RdsDeleteSnapshot { .. } => "rds.delete_snapshot",
+            Action::RdsRestore { .. } => "rds.restore",
+            Action::RdsRestoreCluster { .. } => "rds.restore_cluster",
+            Action::RdsDelete { .. } => "rds.delete",
         }
     }
 

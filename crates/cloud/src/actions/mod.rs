@@ -10,6 +10,7 @@ mod autoscaling;
 mod ecs;
 mod ecs_provision;
 mod observability;
+mod rds;
 mod secret_refs;
 mod secrets;
 mod smoke;
@@ -214,6 +215,12 @@ pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
             observability::plan(run, action).await
         }
         Action::HttpSmoke { checks } => Ok(smoke::plan(checks)),
+        Action::RdsSnapshot { .. }
+        | Action::RdsClusterSnapshot { .. }
+        | Action::RdsDeleteSnapshot { .. }
+        | Action::RdsRestore { .. }
+        | Action::RdsRestoreCluster { .. }
+        | Action::RdsDelete { .. } => rds::plan(run, action).await,
     }
 }
 
@@ -264,6 +271,12 @@ pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
                 observability::apply(run, action, &plan).await?
             }
             Action::HttpSmoke { checks } => smoke::apply(run, checks).await?,
+            Action::RdsSnapshot { .. }
+            | Action::RdsClusterSnapshot { .. }
+            | Action::RdsDeleteSnapshot { .. }
+            | Action::RdsRestore { .. }
+            | Action::RdsRestoreCluster { .. }
+            | Action::RdsDelete { .. } => rds::apply(run, action, &plan).await?,
         })
     }
     .await;
