@@ -716,3 +716,166 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
     flightdeck_core::demo_down(data.path())?;
     Ok(())
 }
+
+/// Runs SQL through the stock client on a test server.
+fn mariadb(server: &flightdeck_dbdump::MariaDbServer, sql: &str) -> Result<String> {
+    use std::io::Write;
+    let mut child = Command::new("mariadb")
+        .args([
+            "--no-defaults",
+            &format!("--socket={}", server.socket().display()),
+            "-uroot",
+            "--batch",
+            "--skip-column-names",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .context("stdin")?
+        .write_all(sql.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("mariadb: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let server = flightdeck_dbdump::MariaDbServer::start()?;
+    mariadb(
+        &server,
+        &format!(
+            "CREATE DATABASE shop CHARACTER SET utf8mb4;
+             CREATE TABLE shop.orders (id INT PRIMARY KEY, total DECIMAL(10,2), note TEXT);
+             INSERT INTO shop.orders SELECT seq, seq / 7, REPEAT('x', seq % 200) FROM shop.seq_1_to_5000;
+             CREATE USER 'dba'@'%' IDENTIFIED BY '{PLANTED}';
+             GRANT ALL ON *.* TO 'dba'@'%';"
+        ),
+    )?;
+    let data = tempfile::tempdir()?;
+    let backups = data.path().join("backups");
+    std::fs::create_dir_all(&backups)?;
+    let entry = format!("gui-shop-db-{}", std::process::id());
+    let vault = flightdeck_vault::Vault::new();
+    vault.put(
+        &entry,
+        &flightdeck_vault::SecretString::from(
+            serde_json::json!({
+                "host": "127.0.0.1", "port": server.port(), "username": "dba", "password": PLANTED
+            })
+            .to_string(),
+        ),
+    )?;
+    {
+        let mut store = flightdeck_core::open_store(data.path())?;
+        flightdeck_core::ensure_demo(&mut store)?;
+        store.set_identity(&flightdeck_store::Actor::new(
+            "Dee Bee",
+            flightdeck_store::Role::Dba,
+        )?)?;
+        flightdeck_core::demo_up(&mut store, &vault, data.path()).await?;
+    }
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    let outcome = async {
+        // The DBA lands on the Backups view.
+        css(&client, "[data-testid=backup-place]").await?;
+        wait_for_attr(&client, "[data-testid=backup-env] option", "value", "DEMO").await?;
+        css(
+            &client,
+            "[data-testid=backup-credential-kind] option[value=keyring]",
+        )
+        .await?
+        .click()
+        .await?;
+        css(&client, "[data-testid=backup-credential-name]")
+            .await?
+            .send_keys(&entry)
+            .await?;
+        css(&client, "[data-testid=backup-place]")
+            .await?
+            .send_keys(&backups.display().to_string())
+            .await?;
+        css(&client, "[data-testid=backup-databases]")
+            .await?
+            .send_keys("shop")
+            .await?;
+        css(&client, "[data-testid=backup-start]")
+            .await?
+            .click()
+            .await?;
+        let done = wait_for_text(&client, "[data-testid=backup-done]", "Backed up").await?;
+        assert!(done.contains("5,000 rows"), "{done}");
+        wait_for_text(&client, "[data-testid=backup-row]", "complete").await?;
+
+        css(&client, "[data-testid=backup-test-restore]")
+            .await?
+            .click()
+            .await?;
+        let verified = wait_for_text(
+            &client,
+            "[data-testid=verify-result]",
+            "every SHA-256 matches",
+        )
+        .await?;
+        assert!(
+            verified.contains("orders") && verified.contains("ok"),
+            "{verified}"
+        );
+        assert!(!verified.contains("DIFFERS"), "{verified}");
+
+        css(&client, "[data-testid=backup-restore]")
+            .await?
+            .click()
+            .await?;
+        css(&client, "[data-testid=restore-preview]")
+            .await?
+            .click()
+            .await?;
+        let preview = wait_for_text(
+            &client,
+            "[data-testid=restore-preview-text]",
+            "shop_restored",
+        )
+        .await?;
+        assert!(
+            preview.contains("5,000 rows") && preview.contains("a new database"),
+            "{preview}"
+        );
+        css(&client, "[data-testid=restore-run]")
+            .await?
+            .click()
+            .await?;
+        let restored =
+            wait_for_text(&client, "[data-testid=restore-done]", "every table matches").await?;
+        assert!(restored.contains("shop_restored"), "{restored}");
+        screenshot(&client, "backups.png").await?;
+        let page = client.source().await?;
+        assert!(
+            !page.contains(PLANTED),
+            "the database password reached the webview"
+        );
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    let _ = vault.remove(&entry);
+    client.close().await?;
+    outcome?;
+    let copied = mariadb(
+        &server,
+        "CHECKSUM TABLE shop.orders; CHECKSUM TABLE shop_restored.orders;",
+    )?;
+    let sums: Vec<&str> = copied
+        .lines()
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    assert_eq!(sums.len(), 2);
+    assert_eq!(sums[0], sums[1], "{copied}");
+    Ok(())
+}

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod action_commands;
+mod backup_commands;
 mod board_commands;
 mod commands;
 mod environment_commands;
@@ -40,6 +41,7 @@ fn main() {
                 data_dir: dir.display().to_string(),
             });
             app.manage(action_commands::Running::default());
+            app.manage(backup_commands::Operations::default());
             tauri::async_runtime::spawn(board_commands::run_soaks(app.handle().clone()));
             Ok(())
         })
@@ -72,6 +74,12 @@ fn main() {
             board_commands::start_soak,
             board_commands::confirm_criterion,
             board_commands::save_report,
+            backup_commands::list_backups,
+            backup_commands::start_backup,
+            backup_commands::cancel_backup,
+            backup_commands::verify_backup,
+            backup_commands::preview_restore,
+            backup_commands::run_restore,
         ])
         .run(tauri::generate_context!())
         .expect("the Flightdeck window could not start");

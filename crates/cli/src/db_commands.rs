@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use flightdeck_core::{
-    backup, db_credentials, list_backups, restore_backup, verify_backup, BackupPlace,
-    CredentialSource, Error, RestoreRequest,
+    backup, backup_audit, db_credentials, list_backups, require_writer, restore_audit,
+    restore_backup, verify_backup, BackupPlace, CredentialSource, Error, RestoreRequest,
 };
 use flightdeck_dbdump::{read_manifest, Compression, Credentials, DumpOptions, Progress};
-use flightdeck_store::{Actor, Environment, Role, Store};
+use flightdeck_store::{Environment, Store};
 use flightdeck_vault::Vault;
 use serde_json::json;
 
@@ -34,13 +34,6 @@ fn source(login: &DbLogin) -> Result<CredentialSource, Error> {
 
 async fn login(env: &Environment, vault: &Vault, login: &DbLogin) -> Result<Credentials, Error> {
     db_credentials(env, vault, &source(login)?).await
-}
-
-fn writer(actor: &Actor) -> Result<(), Error> {
-    if actor.role == Role::ClientStakeholder {
-        return Err(Error::ReadOnly(actor.name.clone()));
-    }
-    Ok(())
 }
 
 /// Prints progress to stderr every second until the work ends; Ctrl-C cancels it.
@@ -80,7 +73,7 @@ fn staging(data_dir: &Path) -> std::path::PathBuf {
 
 async fn run_backup(store: &mut Store, data_dir: &Path, args: DbBackup) -> Result<(), Error> {
     let actor = acting(store, args.who.actor.as_deref(), args.who.role.as_deref())?;
-    writer(&actor)?;
+    require_writer(&actor)?;
     let env = store.environment(&args.env)?;
     let vault = Vault::new();
     let to = BackupPlace::parse(&args.to)?;
@@ -120,11 +113,12 @@ async fn run_backup(store: &mut Store, data_dir: &Path, args: DbBackup) -> Resul
         done
     }
     .await;
-    let detail = match &outcome {
-        Ok(done) => json!({"environment": env.name, "result": "succeeded", "backup": done}),
-        Err(e) => json!({"environment": env.name, "result": "failed", "error": e.to_string()}),
-    };
-    store.record_event(&actor, "db.backup", &subject, detail)?;
+    store.record_event(
+        &actor,
+        "db.backup",
+        &subject,
+        backup_audit(&env.name, &outcome),
+    )?;
     let done = outcome?;
     if args.json {
         output::json(&done);
@@ -197,7 +191,7 @@ async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<()
 
 async fn run_restore(store: &mut Store, data_dir: &Path, args: DbRestore) -> Result<(), Error> {
     let actor = acting(store, args.who.actor.as_deref(), args.who.role.as_deref())?;
-    writer(&actor)?;
+    require_writer(&actor)?;
     let env = store.environment(&args.env)?;
     let vault = Vault::new();
     let from = BackupPlace::parse(&args.from)?;
@@ -248,14 +242,12 @@ async fn run_restore(store: &mut Store, data_dir: &Path, args: DbRestore) -> Res
         done
     }
     .await;
-    let detail = match &outcome {
-        Ok((preview, report)) => json!({
-            "environment": env.name, "preview": preview, "result":
-            if report.matches() { "succeeded" } else { "differs" }, "tables": report.tables,
-        }),
-        Err(e) => json!({"environment": env.name, "result": "failed", "error": e.to_string()}),
-    };
-    store.record_event(&actor, "db.restore", &subject, detail)?;
+    store.record_event(
+        &actor,
+        "db.restore",
+        &subject,
+        restore_audit(&env.name, &outcome),
+    )?;
     let (preview, report) = outcome?;
     if args.json {
         output::json(&json!({"preview": preview, "report": report}));

@@ -13,12 +13,21 @@ use flightdeck_dbdump::{
     dump, read_manifest, restore, test_restore, verify, Credentials, DumpOptions, FileEntry,
     Manifest, Progress, RestoreOptions, RestoreReport, Verified, MANIFEST_NAME,
 };
-use flightdeck_store::{Environment, GuardLevel};
+use flightdeck_store::{Actor, Environment, GuardLevel, Role};
 use flightdeck_vault::{ExposeSecret, Vault};
 use serde::Serialize;
 use tokio::sync::mpsc;
+use ts_rs::TS;
 
 use crate::Error;
+
+/// Backups and restores change databases: client stakeholders only look.
+pub fn require_writer(actor: &Actor) -> Result<(), Error> {
+    if actor.role == Role::ClientStakeholder {
+        return Err(Error::ReadOnly(actor.name.clone()));
+    }
+    Ok(())
+}
 
 /// Where the database credentials are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,12 +89,15 @@ impl BackupPlace {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct BackupDone {
     pub location: String,
     pub files: usize,
+    #[ts(type = "number")]
     pub bytes: u64,
     pub tables: usize,
+    #[ts(type = "number")]
     pub rows: u64,
     pub seconds: f64,
     pub gtid: Option<String>,
@@ -239,10 +251,12 @@ async fn local_copy(
     Ok(into.to_path_buf())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct VerifyDone {
     pub location: String,
     pub files: usize,
+    #[ts(type = "number")]
     pub bytes: u64,
     /// Present when a test restore was asked for.
     pub test_restore: Option<RestoreReport>,
@@ -281,7 +295,8 @@ pub async fn verify_backup(
 }
 
 /// What a restore will do, shown before it is confirmed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct RestorePreview {
     pub location: String,
     pub source: String,
@@ -290,6 +305,7 @@ pub struct RestorePreview {
     pub environment: String,
     pub taken_at: String,
     pub tables: usize,
+    #[ts(type = "number")]
     pub rows: u64,
     /// The confirmation this restore needs: the target database's name when it exists, the
     /// environment's name in a PROD-like environment.
@@ -380,13 +396,80 @@ fn preview(
     }
 }
 
+/// Reads what a restore would bring back and says what it will change, before anything is
+/// downloaded beyond the manifest.
+pub async fn restore_preview(
+    env: &Environment,
+    vault: &Vault,
+    credentials: &Credentials,
+    request: &RestoreRequest,
+    staging: &Path,
+) -> Result<RestorePreview, Error> {
+    let manifest = match &request.from {
+        BackupPlace::Local(dir) => read_manifest(dir)?,
+        BackupPlace::S3(s3) => {
+            let into = staging.join(format!("preview-{}", stamp()));
+            std::fs::create_dir_all(&into).map_err(|e| Error::Io {
+                path: into.display().to_string(),
+                source: e,
+            })?;
+            let store = BackupStore::new(env, vault).await?;
+            let fetched = store
+                .get_file(s3, MANIFEST_NAME, &into.join(MANIFEST_NAME))
+                .await
+                .map_err(Error::from)
+                .and_then(|_| read_manifest(&into).map_err(Error::from));
+            let _ = std::fs::remove_dir_all(&into);
+            fetched?
+        }
+    };
+    if !manifest.databases.contains(&request.source) {
+        return Err(Error::Invalid(format!(
+            "the backup holds {}, not {}",
+            manifest.databases.join(", "),
+            request.source
+        )));
+    }
+    Ok(preview(env, credentials, request, &manifest))
+}
+
+/// The audit entry's detail for a backup, with its result.
+pub fn backup_audit(env: &str, outcome: &Result<BackupDone, Error>) -> serde_json::Value {
+    match outcome {
+        Ok(done) => serde_json::json!({"environment": env, "result": "succeeded", "backup": done}),
+        Err(e) => {
+            serde_json::json!({"environment": env, "result": "failed", "error": e.to_string()})
+        }
+    }
+}
+
+/// The audit entry's detail for a restore: what it changed, and table by table how it compares.
+pub fn restore_audit(
+    env: &str,
+    outcome: &Result<(RestorePreview, RestoreReport), Error>,
+) -> serde_json::Value {
+    match outcome {
+        Ok((preview, report)) => serde_json::json!({
+            "environment": env,
+            "result": if report.matches() { "succeeded" } else { "differs" },
+            "preview": preview,
+            "tables": report.tables,
+        }),
+        Err(e) => {
+            serde_json::json!({"environment": env, "result": "failed", "error": e.to_string()})
+        }
+    }
+}
+
 /// A backup found in a directory or under an S3 prefix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct BackupListing {
     pub location: String,
     /// False when the manifest is missing: the dump never finished.
     pub complete: bool,
     pub files: usize,
+    #[ts(type = "number")]
     pub bytes: u64,
     pub taken_at: Option<String>,
     pub databases: Vec<String>,

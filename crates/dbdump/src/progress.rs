@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 #[derive(Debug)]
 pub struct Progress {
@@ -33,18 +34,26 @@ impl Default for Progress {
 }
 
 /// What a progress bar shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct ProgressSnapshot {
+    #[ts(type = "number")]
     pub tables_total: u64,
+    #[ts(type = "number")]
     pub tables_done: u64,
+    #[ts(type = "number")]
     pub rows: u64,
     /// The server's estimate (InnoDB's is approximate), so rows may pass it.
+    #[ts(type = "number")]
     pub rows_estimate: u64,
     /// SQL bytes produced or loaded, before compression.
+    #[ts(type = "number")]
     pub bytes: u64,
+    #[ts(type = "number")]
     pub elapsed_ms: u64,
     pub mb_per_s: f64,
     /// Seconds left at the current pace, once there is a pace and an estimate.
+    #[ts(type = "number | null")]
     pub eta_s: Option<u64>,
 }
 

@@ -12,6 +12,7 @@ use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder, Pool};
 use serde::Serialize;
 use tokio::sync::mpsc;
+use ts_rs::TS;
 
 use crate::compression::Compression;
 use crate::manifest::Manifest;
@@ -34,13 +35,18 @@ pub struct RestoreOptions {
 }
 
 /// One table in the manifest and after the restore.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct TableCheck {
     pub table: String,
+    #[ts(type = "number")]
     pub expected_rows: u64,
+    #[ts(type = "number")]
     pub rows: u64,
     /// None when the dump was taken without checksums.
+    #[ts(type = "number | null")]
     pub expected_checksum: Option<u64>,
+    #[ts(type = "number | null")]
     pub checksum: Option<u64>,
 }
 
@@ -51,7 +57,8 @@ impl TableCheck {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct RestoreReport {
     pub target: String,
     pub tables: Vec<TableCheck>,

@@ -26,6 +26,12 @@ import type { MonitoringView } from "../bindings/MonitoringView";
 import type { ActionRun } from "../bindings/ActionRun";
 import type { Direction } from "../bindings/Direction";
 import type { Plan } from "../bindings/Plan";
+import type { BackupDone } from "../bindings/BackupDone";
+import type { BackupListing } from "../bindings/BackupListing";
+import type { DbLogin } from "../bindings/DbLogin";
+import type { RestoreDone } from "../bindings/RestoreDone";
+import type { RestorePreview } from "../bindings/RestorePreview";
+import type { VerifyDone } from "../bindings/VerifyDone";
 
 /** Whatever a command throws, as the `{ code, message }` every Rust error crosses IPC as. */
 export function toApiError(e: unknown): ApiError {
@@ -80,4 +86,22 @@ export const api = {
     call<Confirmation>("confirm_criterion", { key, criterion, note }),
   saveReport: (key: string, env: string, windowMinutes: number, path: string) =>
     call<string>("save_report", { key, env, windowMinutes, path }),
+  listBackups: (env: string | null, place: string) => call<BackupListing[]>("list_backups", { env, place }),
+  startBackup: (operation: string, env: string, login: DbLogin, databases: string[], to: string, compression: string) =>
+    call<BackupDone>("start_backup", { operation, env, login, databases, to, compression }),
+  cancelBackup: (operation: string) => call<boolean>("cancel_backup", { operation }),
+  verifyBackup: (env: string | null, from: string, testRestore: string | null, login: DbLogin) =>
+    call<VerifyDone>("verify_backup", { env, from, testRestore, login }),
+  previewRestore: (env: string, from: string, source: string, target: string, overExisting: string | null, login: DbLogin) =>
+    call<RestorePreview>("preview_restore", { env, from, source, target, overExisting, login }),
+  runRestore: (
+    operation: string,
+    env: string,
+    from: string,
+    source: string,
+    target: string,
+    overExisting: string | null,
+    confirm: string | null,
+    login: DbLogin,
+  ) => call<RestoreDone>("run_restore", { operation, env, from, source, target, overExisting, confirm, login }),
 };
