@@ -372,6 +372,9 @@ pub async fn dump(
     let mut files = Vec::new();
     let mut post_files = Vec::new();
     for db in &options.databases {
+        // Definitions are shown relative to the current database: without this, views and
+        // routines name their database and would be recreated there, not where restored.
+        conns[0].query_drop(format!("USE {}", ident(db))).await?;
         let name = format!(
             "{}-schema{}",
             file_stem(db),
