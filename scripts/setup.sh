@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev xvfb xauth webkit2gtk-driver
   dbus-x11 at-spi2-core curl ca-certificates gnome-keyring libdbus-1-dev
   libfontconfig1-dev fonts-dejavu-core
-  mariadb-server mariadb-client mydumper zstd gzip
+  mariadb-server mariadb-client mydumper zstd gzip openssl
 )
 
 missing=()

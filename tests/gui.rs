@@ -719,29 +719,7 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
 
 /// Runs SQL through the stock client on a test server.
 fn mariadb(server: &flightdeck_dbdump::MariaDbServer, sql: &str) -> Result<String> {
-    use std::io::Write;
-    let mut child = Command::new("mariadb")
-        .args([
-            "--no-defaults",
-            &format!("--socket={}", server.socket().display()),
-            "-uroot",
-            "--batch",
-            "--skip-column-names",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    child
-        .stdin
-        .take()
-        .context("stdin")?
-        .write_all(sql.as_bytes())?;
-    let out = child.wait_with_output()?;
-    if !out.status.success() {
-        bail!("mariadb: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(server.sql("", sql.as_bytes())?)
 }
 
 #[tokio::test]

@@ -9,13 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use flightdeck_core::{
-    backup_audit, db_credentials, require_writer, restore_audit, ApiError, BackupDone,
-    BackupListing, BackupPlace, CredentialSource, Error, RestorePreview, RestoreRequest,
-    VerifyDone,
+    backup_audit, require_writer, restore_audit, ApiError, BackupDone, BackupListing, BackupPlace,
+    BackupRequest, CredentialSource, Error, RestorePreview, RestoreRequest, VerifyDone,
 };
-use flightdeck_dbdump::{
-    Compression, Credentials, DumpOptions, Progress, ProgressSnapshot, RestoreReport,
-};
+use flightdeck_dbdump::{Compression, Progress, ProgressSnapshot, RestoreReport};
 use flightdeck_store::Environment;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
@@ -55,7 +52,7 @@ pub struct Operations(Arc<Mutex<HashMap<String, Arc<Progress>>>>);
 /// What the helpers here fail with; commands turn it into `{code, message}`.
 type Outcome<T> = std::result::Result<T, Error>;
 
-fn source(login: &DbLogin) -> Outcome<CredentialSource> {
+fn credential_source(login: &DbLogin) -> Outcome<CredentialSource> {
     match (&login.secret, &login.keyring) {
         (Some(s), _) if !s.trim().is_empty() => Ok(CredentialSource::Secret(s.trim().into())),
         (_, Some(k)) if !k.trim().is_empty() => Ok(CredentialSource::Keyring(k.trim().into())),
@@ -68,14 +65,6 @@ fn source(login: &DbLogin) -> Outcome<CredentialSource> {
 
 fn environment(state: &State<'_, AppState>, name: &str) -> Result<Environment> {
     Ok(store(state)?.environment(name)?)
-}
-
-async fn credentials(
-    state: &State<'_, AppState>,
-    env: &Environment,
-    login: &DbLogin,
-) -> Outcome<Credentials> {
-    db_credentials(env, &state.vault, &source(login)?).await
 }
 
 fn staging(state: &State<'_, AppState>) -> PathBuf {
@@ -162,28 +151,19 @@ pub async fn start_backup(
     let to = BackupPlace::parse(&to)?;
     let subject = format!("{} → {}", databases.join(", "), to.describe());
     let outcome = async {
-        let credentials = credentials(&state, &env, &login).await?;
-        let mut databases = databases.clone();
-        if databases.is_empty() {
-            databases.extend(credentials.dbname.clone());
-        }
-        if databases.is_empty() {
-            return Err(Error::Invalid(
-                "name the databases to back up (the credentials name none)".into(),
-            ));
-        }
-        let options = DumpOptions {
+        let request = BackupRequest {
             databases,
             compression: Compression::parse(&compression).map_err(Error::Invalid)?,
-            ..DumpOptions::default()
+            threads: None,
+            checksums: true,
+            to,
         };
         let watching = watch(&app, &operations, &operation)?;
         flightdeck_core::backup(
             &env,
             &state.vault,
-            &credentials,
-            options,
-            &to,
+            &credential_source(&login)?,
+            &request,
             &staging(&state),
             watching.progress.clone(),
         )
@@ -229,11 +209,11 @@ pub async fn verify_backup(
         None => None,
     };
     let from = BackupPlace::parse(&from)?;
-    let credentials = match (&env, &test_restore) {
-        (Some(env), Some(_)) => Some(credentials(&state, env, &login).await?),
-        _ => None,
+    let login = match &test_restore {
+        Some(_) => Some(credential_source(&login)?),
+        None => None,
     };
-    let test = credentials.as_ref().zip(test_restore.as_deref());
+    let test = login.as_ref().zip(test_restore.as_deref());
     Ok(flightdeck_core::verify_backup(
         env.as_ref(),
         &state.vault,
@@ -247,14 +227,14 @@ pub async fn verify_backup(
 
 fn request(
     from: &str,
-    source: String,
+    source: Option<String>,
     target: String,
     over_existing: Option<String>,
     confirm: Option<String>,
 ) -> Outcome<RestoreRequest> {
     Ok(RestoreRequest {
         from: BackupPlace::parse(from)?,
-        source,
+        source: source.filter(|s| !s.is_empty()),
         target,
         over_existing: over_existing.filter(|s| !s.is_empty()),
         confirm: confirm.filter(|s| !s.is_empty()),
@@ -268,18 +248,17 @@ pub async fn preview_restore(
     state: State<'_, AppState>,
     env: String,
     from: String,
-    source: String,
+    source: Option<String>,
     target: String,
     over_existing: Option<String>,
     login: DbLogin,
 ) -> Result<RestorePreview> {
     let env = environment(&state, &env)?;
-    let credentials = credentials(&state, &env, &login).await?;
     let request = request(&from, source, target, over_existing, None)?;
     Ok(flightdeck_core::restore_preview(
         &env,
         &state.vault,
-        &credentials,
+        &credential_source(&login)?,
         &request,
         &staging(&state),
     )
@@ -295,7 +274,7 @@ pub async fn run_restore(
     operation: String,
     env: String,
     from: String,
-    source: String,
+    source: Option<String>,
     target: String,
     over_existing: Option<String>,
     confirm: Option<String>,
@@ -312,12 +291,11 @@ pub async fn run_restore(
         env.name
     );
     let outcome = async {
-        let credentials = credentials(&state, &env, &login).await?;
         let watching = watch(&app, &operations, &operation)?;
         flightdeck_core::restore_backup(
             &env,
             &state.vault,
-            &credentials,
+            &credential_source(&login)?,
             &request,
             &staging(&state),
             watching.progress.clone(),

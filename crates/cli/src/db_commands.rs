@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use flightdeck_core::{
-    backup, backup_audit, db_credentials, list_backups, require_writer, restore_audit,
-    restore_backup, verify_backup, BackupPlace, CredentialSource, Error, RestoreRequest,
+    backup, backup_audit, list_backups, require_writer, restore_audit, restore_backup,
+    verify_backup, BackupPlace, BackupRequest, CredentialSource, Error, RestoreRequest,
 };
-use flightdeck_dbdump::{read_manifest, Compression, Credentials, DumpOptions, Progress};
-use flightdeck_store::{Environment, Store};
+use flightdeck_dbdump::{Compression, Progress, RestoreReport};
+use flightdeck_store::Store;
 use flightdeck_vault::Vault;
 use serde_json::json;
 
@@ -30,10 +30,6 @@ fn source(login: &DbLogin) -> Result<CredentialSource, Error> {
                 .into(),
         )),
     }
-}
-
-async fn login(env: &Environment, vault: &Vault, login: &DbLogin) -> Result<Credentials, Error> {
-    db_credentials(env, vault, &source(login)?).await
 }
 
 /// Prints progress to stderr every second until the work ends; Ctrl-C cancels it.
@@ -67,6 +63,22 @@ fn watch(progress: Arc<Progress>, what: &'static str) -> tokio::task::JoinHandle
     })
 }
 
+/// Each table of a restore against the backup's manifest.
+fn print_checks(report: &RestoreReport) {
+    for t in &report.tables {
+        println!(
+            "  {}: {} of {} rows{}  {}",
+            t.table,
+            t.rows,
+            t.expected_rows,
+            t.checksum
+                .map(|c| format!(", checksum {c}"))
+                .unwrap_or_default(),
+            if t.matches() { "ok" } else { "DIFFERS" }
+        );
+    }
+}
+
 fn staging(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("staging")
 }
@@ -78,36 +90,18 @@ async fn run_backup(store: &mut Store, data_dir: &Path, args: DbBackup) -> Resul
     let vault = Vault::new();
     let to = BackupPlace::parse(&args.to)?;
     let subject = format!("{} → {}", args.databases.join(", "), to.describe());
+    let request = BackupRequest {
+        databases: args.databases.clone(),
+        compression: Compression::parse(&args.compression).map_err(Error::Invalid)?,
+        threads: args.threads,
+        checksums: !args.no_checksums,
+        to,
+    };
     let outcome = async {
-        let credentials = login(&env, &vault, &args.login).await?;
-        let mut databases = args.databases.clone();
-        if databases.is_empty() {
-            databases.extend(credentials.dbname.clone());
-        }
-        if databases.is_empty() {
-            return Err(Error::Invalid(
-                "name the databases to dump with --database (the credentials name none)".into(),
-            ));
-        }
-        let options = DumpOptions {
-            databases,
-            compression: Compression::parse(&args.compression).map_err(Error::Invalid)?,
-            checksums: !args.no_checksums,
-            threads: args.threads.unwrap_or(DumpOptions::default().threads),
-            ..DumpOptions::default()
-        };
+        let login = source(&args.login)?;
         let progress = Arc::new(Progress::default());
         let watching = watch(progress.clone(), "backup");
-        let done = backup(
-            &env,
-            &vault,
-            &credentials,
-            options,
-            &to,
-            &staging(data_dir),
-            progress,
-        )
-        .await;
+        let done = backup(&env, &vault, &login, &request, &staging(data_dir), progress).await;
         watching.abort();
         eprintln!();
         done
@@ -143,11 +137,11 @@ async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<()
         Some(name) => Some(store.environment(name)?),
         None => None,
     };
-    let credentials = match (&env, &args.test_restore) {
-        (Some(env), Some(_)) => Some(login(env, &vault, &args.login).await?),
-        _ => None,
+    let login = match &args.test_restore {
+        Some(_) => Some(source(&args.login)?),
+        None => None,
     };
-    let test = credentials.as_ref().zip(args.test_restore.as_deref());
+    let test = login.as_ref().zip(args.test_restore.as_deref());
     let done = verify_backup(
         env.as_ref(),
         &vault,
@@ -167,17 +161,7 @@ async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<()
             done.bytes as f64 / 1e6
         );
         if let Some(report) = &done.test_restore {
-            for t in &report.tables {
-                println!(
-                    "  {}: {} rows{}  {}",
-                    t.table,
-                    t.rows,
-                    t.checksum
-                        .map(|c| format!(", checksum {c}"))
-                        .unwrap_or_default(),
-                    if t.matches() { "ok" } else { "DIFFERS" }
-                );
-            }
+            print_checks(report);
         }
     }
     match &done.test_restore {
@@ -197,30 +181,10 @@ async fn run_restore(store: &mut Store, data_dir: &Path, args: DbRestore) -> Res
     let from = BackupPlace::parse(&args.from)?;
     let subject = format!("{} → {} in {}", from.describe(), args.target, env.name);
     let outcome = async {
-        let credentials = login(&env, &vault, &args.login).await?;
-        let source = match (&args.source, &from) {
-            (Some(s), _) => s.clone(),
-            (None, BackupPlace::Local(dir)) => {
-                let manifest = read_manifest(dir)?;
-                match manifest.databases.as_slice() {
-                    [only] => only.clone(),
-                    many => {
-                        return Err(Error::Invalid(format!(
-                            "the backup holds {}: choose one with --source",
-                            many.join(", ")
-                        )))
-                    }
-                }
-            }
-            (None, BackupPlace::S3(_)) => {
-                return Err(Error::Invalid(
-                    "name the database to restore with --source".into(),
-                ))
-            }
-        };
+        let login = source(&args.login)?;
         let request = RestoreRequest {
             from: from.clone(),
-            source,
+            source: args.source.clone(),
             target: args.target.clone(),
             over_existing: args.over_existing.clone(),
             confirm: args.confirm.clone(),
@@ -228,15 +192,8 @@ async fn run_restore(store: &mut Store, data_dir: &Path, args: DbRestore) -> Res
         };
         let progress = Arc::new(Progress::default());
         let watching = watch(progress.clone(), "restore");
-        let done = restore_backup(
-            &env,
-            &vault,
-            &credentials,
-            &request,
-            &staging(data_dir),
-            progress,
-        )
-        .await;
+        let done =
+            restore_backup(&env, &vault, &login, &request, &staging(data_dir), progress).await;
         watching.abort();
         eprintln!();
         done
@@ -261,18 +218,7 @@ async fn run_restore(store: &mut Store, data_dir: &Path, args: DbRestore) -> Res
             preview.tables,
             preview.rows
         );
-        for t in &report.tables {
-            println!(
-                "  {}: {} of {} rows{}  {}",
-                t.table,
-                t.rows,
-                t.expected_rows,
-                t.checksum
-                    .map(|c| format!(", checksum {c}"))
-                    .unwrap_or_default(),
-                if t.matches() { "ok" } else { "DIFFERS" }
-            );
-        }
+        print_checks(&report);
     }
     if report.matches() {
         Ok(())

@@ -7,9 +7,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use common::{flightdeck, text};
 use flightdeck_dbdump::MariaDbServer;
@@ -17,32 +16,7 @@ use flightdeck_dbdump::MariaDbServer;
 const PASSWORD: &str = "Pl4nted-DB-pass-7781";
 
 fn mariadb(server: &MariaDbServer, sql: &str) -> String {
-    let mut child = Command::new("mariadb")
-        .args([
-            "--no-defaults",
-            &format!("--socket={}", server.socket().display()),
-            "-uroot",
-            "--batch",
-            "--skip-column-names",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(sql.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    server.sql("", sql.as_bytes()).unwrap()
 }
 
 fn put_secret(endpoint: &str, name: &str, value: &str) {

@@ -10,8 +10,8 @@ use std::time::Instant;
 
 use flightdeck_cloud::{BackupStore, S3Place};
 use flightdeck_dbdump::{
-    dump, read_manifest, restore, test_restore, verify, Credentials, DumpOptions, FileEntry,
-    Manifest, Progress, RestoreOptions, RestoreReport, Verified, MANIFEST_NAME,
+    dump, read_manifest, restore, test_restore, verify, Compression, Credentials, DumpOptions,
+    FileEntry, Manifest, Progress, RestoreOptions, RestoreReport, Verified, MANIFEST_NAME,
 };
 use flightdeck_store::{Actor, Environment, GuardLevel, Role};
 use flightdeck_vault::{ExposeSecret, Vault};
@@ -116,9 +116,61 @@ fn stamp() -> String {
     )
 }
 
-/// Dumps `options.databases` into a new backup under `to`, named after them and the time.
-/// For S3 the files are staged under `staging` and removed once uploaded.
+/// A backup to take.
+#[derive(Debug, Clone)]
+pub struct BackupRequest {
+    /// The databases; empty means the one the credentials name.
+    pub databases: Vec<String>,
+    pub compression: Compression,
+    /// Connections reading at once; None for one per core.
+    pub threads: Option<usize>,
+    pub checksums: bool,
+    /// A directory or S3 prefix; the backup is a new folder in it.
+    pub to: BackupPlace,
+}
+
+/// Dumps the databases into a new backup under `request.to`, named after them and the time,
+/// logging in with the credentials `login` names. For S3 the files are staged under `staging`
+/// and removed once uploaded.
 pub async fn backup(
+    env: &Environment,
+    vault: &Vault,
+    login: &CredentialSource,
+    request: &BackupRequest,
+    staging: &Path,
+    progress: Arc<Progress>,
+) -> Result<BackupDone, Error> {
+    let credentials = db_credentials(env, vault, login).await?;
+    let mut databases = request.databases.clone();
+    if databases.is_empty() {
+        databases.extend(credentials.dbname.clone());
+    }
+    if databases.is_empty() {
+        return Err(Error::Invalid(
+            "name the databases to back up (the credentials name none)".into(),
+        ));
+    }
+    let defaults = DumpOptions::default();
+    let options = DumpOptions {
+        databases,
+        compression: request.compression,
+        threads: request.threads.unwrap_or(defaults.threads),
+        checksums: request.checksums,
+        ..defaults
+    };
+    dump_to(
+        env,
+        vault,
+        &credentials,
+        options,
+        &request.to,
+        staging,
+        progress,
+    )
+    .await
+}
+
+async fn dump_to(
     env: &Environment,
     vault: &Vault,
     credentials: &Credentials,
@@ -269,7 +321,7 @@ pub async fn verify_backup(
     vault: &Vault,
     from: &BackupPlace,
     staging: &Path,
-    test: Option<(&Credentials, &str)>,
+    test: Option<(&CredentialSource, &str)>,
     progress: Arc<Progress>,
 ) -> Result<VerifyDone, Error> {
     let into = staging.join(format!("verify-{}", stamp()));
@@ -278,7 +330,11 @@ pub async fn verify_backup(
         let (_, Verified { files, bytes }) = verify(&dir)?;
         let test_restore = match test {
             None => None,
-            Some((credentials, source)) => {
+            Some((login, source)) => {
+                let env = env.ok_or_else(|| {
+                    Error::Invalid("a test restore needs the environment of the database".into())
+                })?;
+                let credentials = db_credentials(env, vault, login).await?;
                 Some(test_restore(&credentials.opts(), &dir, source, 2, progress).await?)
             }
         };
@@ -315,7 +371,8 @@ pub struct RestorePreview {
 #[derive(Debug, Clone)]
 pub struct RestoreRequest {
     pub from: BackupPlace,
-    pub source: String,
+    /// The database of the backup to restore; None when it holds only one.
+    pub source: Option<String>,
     pub target: String,
     /// The target database's name typed, to restore over it.
     pub over_existing: Option<String>,
@@ -328,16 +385,17 @@ pub struct RestoreRequest {
 pub async fn restore_backup(
     env: &Environment,
     vault: &Vault,
-    credentials: &Credentials,
+    login: &CredentialSource,
     request: &RestoreRequest,
     staging: &Path,
     progress: Arc<Progress>,
 ) -> Result<(RestorePreview, RestoreReport), Error> {
+    let credentials = db_credentials(env, vault, login).await?;
     let into = staging.join(format!("restore-{}", stamp()));
     let outcome = async {
         let dir = local_copy(Some(env), vault, &request.from, &into).await?;
         let manifest = read_manifest(&dir)?;
-        let preview = preview(env, credentials, request, &manifest);
+        let preview = preview(env, &credentials, request, &manifest)?;
         if env.guard == GuardLevel::TypeName && request.confirm.as_deref() != Some(&env.name) {
             return Err(Error::NotConfirmed(format!(
                 "restoring into {} changes a database in {}: type the environment's name {} to confirm",
@@ -348,7 +406,7 @@ pub async fn restore_backup(
             &credentials.opts(),
             &dir,
             &RestoreOptions {
-                source: request.source.clone(),
+                source: preview.source.clone(),
                 target: request.target.clone(),
                 over_existing: request.over_existing.clone(),
                 parallel: request.parallel,
@@ -365,16 +423,33 @@ pub async fn restore_backup(
     outcome
 }
 
+/// The database to restore: the one named, which the backup must hold, or its only one.
+fn source_of(request: &RestoreRequest, manifest: &Manifest) -> Result<String, Error> {
+    match (&request.source, manifest.databases.as_slice()) {
+        (Some(s), held) if held.contains(s) => Ok(s.clone()),
+        (None, [only]) => Ok(only.clone()),
+        (named, held) => Err(Error::Invalid(format!(
+            "the backup holds {}{}",
+            held.join(", "),
+            match named {
+                Some(s) => format!(", not {s}"),
+                None => ": choose one".into(),
+            }
+        ))),
+    }
+}
+
 fn preview(
     env: &Environment,
     credentials: &Credentials,
     request: &RestoreRequest,
     manifest: &Manifest,
-) -> RestorePreview {
+) -> Result<RestorePreview, Error> {
+    let source = source_of(request, manifest)?;
     let tables: Vec<_> = manifest
         .tables
         .iter()
-        .filter(|t| t.database == request.source && !t.view)
+        .filter(|t| t.database == source && !t.view)
         .collect();
     let mut needs = Vec::new();
     if request.over_existing.is_some() {
@@ -383,9 +458,9 @@ fn preview(
     if env.guard == GuardLevel::TypeName {
         needs.push(format!("the environment name {}", env.name));
     }
-    RestorePreview {
+    Ok(RestorePreview {
         location: request.from.describe(),
-        source: request.source.clone(),
+        source,
         target: request.target.clone(),
         server: credentials.describe(),
         environment: env.name.clone(),
@@ -393,7 +468,7 @@ fn preview(
         tables: tables.len(),
         rows: tables.iter().map(|t| t.rows).sum(),
         needs,
-    }
+    })
 }
 
 /// Reads what a restore would bring back and says what it will change, before anything is
@@ -401,10 +476,11 @@ fn preview(
 pub async fn restore_preview(
     env: &Environment,
     vault: &Vault,
-    credentials: &Credentials,
+    login: &CredentialSource,
     request: &RestoreRequest,
     staging: &Path,
 ) -> Result<RestorePreview, Error> {
+    let credentials = db_credentials(env, vault, login).await?;
     let manifest = match &request.from {
         BackupPlace::Local(dir) => read_manifest(dir)?,
         BackupPlace::S3(s3) => {
@@ -423,14 +499,7 @@ pub async fn restore_preview(
             fetched?
         }
     };
-    if !manifest.databases.contains(&request.source) {
-        return Err(Error::Invalid(format!(
-            "the backup holds {}, not {}",
-            manifest.databases.join(", "),
-            request.source
-        )));
-    }
-    Ok(preview(env, credentials, request, &manifest))
+    preview(env, &credentials, request, &manifest)
 }
 
 /// The audit entry's detail for a backup, with its result.

@@ -3,8 +3,9 @@
 //! connection options here. The password never appears in `Debug` output or in errors.
 
 use std::fmt;
+use std::path::PathBuf;
 
-use mysql_async::{Opts, OptsBuilder};
+use mysql_async::{Opts, OptsBuilder, SslOpts};
 use serde::{Deserialize, Deserializer};
 
 use crate::DumpError;
@@ -18,6 +19,13 @@ pub struct Credentials {
     pub password: String,
     #[serde(default)]
     pub dbname: Option<String>,
+    /// Encrypt the connection (RDS with `require_secure_transport`), verifying the server
+    /// against the public roots, or against `ssl_ca` when given.
+    #[serde(default)]
+    pub ssl: bool,
+    /// A PEM bundle to verify the server with, e.g. Amazon RDS's `global-bundle.pem`.
+    #[serde(default)]
+    pub ssl_ca: Option<PathBuf>,
 }
 
 fn default_port() -> u16 {
@@ -46,6 +54,8 @@ impl fmt::Debug for Credentials {
             .field("username", &self.username)
             .field("password", &"(hidden)")
             .field("dbname", &self.dbname)
+            .field("ssl", &self.ssl)
+            .field("ssl_ca", &self.ssl_ca)
             .finish()
     }
 }
@@ -72,18 +82,24 @@ impl Credentials {
 
     /// Connection options, with no default database.
     pub fn opts(&self) -> Opts {
+        let ssl = self.ssl.then(|| {
+            SslOpts::default()
+                .with_root_certs(self.ssl_ca.iter().map(|path| path.clone().into()).collect())
+        });
         OptsBuilder::default()
             .ip_or_hostname(self.host.clone())
             .tcp_port(self.port)
             .user(Some(self.username.clone()))
             .pass(Some(self.password.clone()))
             .prefer_socket(false)
+            .ssl_opts(ssl)
             .into()
     }
 
-    /// `user@host:port`, for messages.
+    /// `user@host:port`, for messages (with "over TLS" when encrypted).
     pub fn describe(&self) -> String {
-        format!("{}@{}:{}", self.username, self.host, self.port)
+        let tls = if self.ssl { " over TLS" } else { "" };
+        format!("{}@{}:{}{tls}", self.username, self.host, self.port)
     }
 }
 

@@ -26,6 +26,7 @@ use crate::schema::{
     chunks, list_tables, post_statements, view_placeholder, view_statement, Chunk, Table,
 };
 use crate::sql::{ident, literal_for, write_value};
+use crate::workers::join_all;
 use crate::DumpError;
 
 /// Bytes of one INSERT statement before the next begins.
@@ -482,22 +483,7 @@ pub async fn dump(
             tokio::spawn(work(conn, shared.clone(), prefer_checksums))
         })
         .collect();
-    let mut failure = None;
-    for worker in workers {
-        let outcome = worker
-            .await
-            .map_err(|e| DumpError::Refused(format!("a dump worker stopped: {e}")))
-            .and_then(|r| r);
-        // The first real error wins over the cancellations it caused.
-        match (&failure, outcome) {
-            (_, Ok(())) => {}
-            (None, Err(e)) | (Some(DumpError::Cancelled), Err(e)) => failure = Some(e),
-            (Some(_), Err(_)) => {}
-        }
-    }
-    if let Some(e) = failure {
-        return Err(e);
-    }
+    join_all(workers, "dump").await?;
 
     let found = std::mem::take(&mut *shared.found.lock().expect("results"));
     let mut entries = Vec::new();

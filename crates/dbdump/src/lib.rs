@@ -23,6 +23,7 @@ mod server;
 mod sql;
 mod statements;
 mod verify;
+mod workers;
 
 pub use compression::Compression;
 pub use credentials::Credentials;

@@ -20,6 +20,7 @@ use crate::progress::Progress;
 use crate::sql::ident;
 use crate::statements::Statements;
 use crate::verify::verify;
+use crate::workers::join_all;
 use crate::DumpError;
 
 #[derive(Debug, Clone)]
@@ -254,21 +255,7 @@ async fn load(
             })
         })
         .collect();
-    let mut failure = None;
-    for worker in workers {
-        let outcome = worker
-            .await
-            .map_err(|e| DumpError::Refused(format!("a load task stopped: {e}")))
-            .and_then(|r| r);
-        match (&failure, outcome) {
-            (_, Ok(())) => {}
-            (None, Err(e)) | (Some(DumpError::Cancelled), Err(e)) => failure = Some(e),
-            (Some(_), Err(_)) => {}
-        }
-    }
-    if let Some(e) = failure {
-        return Err(e);
-    }
+    join_all(workers, "load").await?;
 
     let mut conn = pool.get_conn().await?;
     let post = dir.join(manifest.post_file(&options.source));

@@ -33,6 +33,11 @@ fn run(program: &str, args: &[&str]) -> Result<(), DumpError> {
 impl MariaDbServer {
     /// Initialises a data directory and starts `mariadbd` on it; waits until it answers.
     pub fn start() -> Result<MariaDbServer, DumpError> {
+        MariaDbServer::start_with(&[])
+    }
+
+    /// The same, with more server options (TLS certificates, `--require-secure-transport`).
+    pub fn start_with(extra: &[String]) -> Result<MariaDbServer, DumpError> {
         let dir = tempfile::tempdir().map_err(|e| DumpError::Server(e.to_string()))?;
         let data = dir.path().join("data");
         let socket = dir.path().join("mysqld.sock");
@@ -70,6 +75,7 @@ impl MariaDbServer {
                 "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_unicode_ci",
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -110,6 +116,41 @@ impl MariaDbServer {
 
     pub fn socket(&self) -> &Path {
         &self.socket
+    }
+
+    /// Runs SQL through the stock `mariadb` client over the socket, as a DBA would, and returns
+    /// its tab-separated output without column names.
+    pub fn sql(&self, database: &str, sql: &[u8]) -> Result<String, DumpError> {
+        use std::io::Write;
+        let mut child = Command::new("mariadb")
+            .args([
+                "--no-defaults",
+                &format!("--socket={}", self.socket.display()),
+                "-uroot",
+                "--batch",
+                "--skip-column-names",
+                database,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| DumpError::Server(format!("mariadb: {e}")))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(sql)
+                .map_err(|e| DumpError::Server(format!("mariadb: {e}")))?;
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| DumpError::Server(format!("mariadb: {e}")))?;
+        if !out.status.success() {
+            return Err(DumpError::Server(format!(
+                "mariadb failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// Connection options for root over TCP.

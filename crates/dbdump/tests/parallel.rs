@@ -2,9 +2,8 @@
 //! the stock tools and by ours with the manifest's row counts and checksums; one snapshot
 //! across connections while a writer keeps committing; a cancelled dump is never a backup.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -15,28 +14,7 @@ use flightdeck_dbdump::{
 use mysql_async::prelude::Queryable;
 
 fn mariadb(server: &MariaDbServer, database: &str, sql: &[u8]) -> String {
-    let mut child = Command::new("mariadb")
-        .args([
-            "--no-defaults",
-            &format!("--socket={}", server.socket().display()),
-            "-uroot",
-            "--batch",
-            "--skip-column-names",
-            database,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(sql).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "mariadb failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    server.sql(database, sql).unwrap()
 }
 
 fn checksums(server: &MariaDbServer, db: &str) -> String {

@@ -2,7 +2,7 @@
 //! table with `CHECKSUM TABLE` and row counts, on a real MariaDB server started for the test.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 
 use flightdeck_dbdump::{
@@ -13,28 +13,7 @@ use sha2::{Digest, Sha256};
 
 /// Runs SQL through the stock client, as a DBA would.
 fn mariadb(server: &MariaDbServer, database: &str, sql: &[u8]) -> String {
-    let mut child = Command::new("mariadb")
-        .args([
-            "--no-defaults",
-            &format!("--socket={}", server.socket().display()),
-            "-uroot",
-            "--batch",
-            "--skip-column-names",
-            database,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(sql).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "mariadb failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    server.sql(database, sql).unwrap()
 }
 
 fn source_sql() -> String {
