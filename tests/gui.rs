@@ -807,6 +807,13 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
             "{verified}"
         );
         assert!(!verified.contains("DIFFERS"), "{verified}");
+        wait_for_text(&client, "[data-testid=backup-check]", "test-restored").await?;
+        css(&client, "[data-testid=rds-list]")
+            .await?
+            .click()
+            .await?;
+        // The demo's RDS snapshots, or the sentence saying there are none.
+        css(&client, "[data-testid=rds-table], section.rds p.muted").await?;
 
         css(&client, "[data-testid=backup-restore]")
             .await?
@@ -834,6 +841,15 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
             wait_for_text(&client, "[data-testid=restore-done]", "every table matches").await?;
         assert!(restored.contains("shop_restored"), "{restored}");
         screenshot(&client, "backups.png").await?;
+        css(&client, "[data-testid=restore-close]")
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "[data-testid=backup-check]", "test-restored").await?;
+        if client.find(Locator::Css("dialog[open]")).await.is_ok() {
+            bail!("the restore dialog is still open after Close");
+        }
+        screenshot(&client, "backups-list.png").await?;
         let page = client.source().await?;
         assert!(
             !page.contains(PLANTED),

@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use flightdeck_cloud::RdsSnapshot;
 use flightdeck_core::{
-    backup_audit, require_writer, restore_audit, ApiError, BackupDone, BackupListing, BackupPlace,
-    BackupRequest, CredentialSource, Error, RestorePreview, RestoreRequest, VerifyDone,
+    backup_audit, require_writer, restore_audit, verify_check, ApiError, BackupDone, BackupListing,
+    BackupPlace, BackupRequest, CredentialSource, Error, RestorePreview, RestoreRequest,
+    VerifyDone,
 };
 use flightdeck_dbdump::{Compression, Progress, ProgressSnapshot, RestoreReport};
 use flightdeck_store::Environment;
@@ -129,7 +131,8 @@ pub async fn list_backups(
         None => None,
     };
     let place = BackupPlace::parse(&place)?;
-    Ok(flightdeck_core::list_backups(env.as_ref(), &state.vault, &place).await?)
+    let checks = store(&state)?.last_backup_checks()?;
+    Ok(flightdeck_core::list_backups(env.as_ref(), &state.vault, &place, &checks).await?)
 }
 
 #[tauri::command]
@@ -204,6 +207,7 @@ pub async fn verify_backup(
     test_restore: Option<String>,
     login: DbLogin,
 ) -> Result<VerifyDone> {
+    let actor = store_and_actor(&state)?.1;
     let env = match env {
         Some(name) => Some(environment(&state, &name)?),
         None => None,
@@ -214,7 +218,7 @@ pub async fn verify_backup(
         None => None,
     };
     let test = login.as_ref().zip(test_restore.as_deref());
-    Ok(flightdeck_core::verify_backup(
+    let outcome = flightdeck_core::verify_backup(
         env.as_ref(),
         &state.vault,
         &from,
@@ -222,7 +226,10 @@ pub async fn verify_backup(
         test,
         Arc::new(Progress::default()),
     )
-    .await?)
+    .await;
+    let (result, detail) = verify_check(&outcome);
+    store(&state)?.record_backup_check(&actor, &from.describe(), result, &detail)?;
+    Ok(outcome?)
 }
 
 fn request(
@@ -316,4 +323,13 @@ pub async fn run_restore(
         preview,
         report,
     })
+}
+
+/// The environment's RDS snapshots (instances and clusters), newest first.
+#[tauri::command]
+pub async fn rds_snapshots(state: State<'_, AppState>, env: String) -> Result<Vec<RdsSnapshot>> {
+    let env = environment(&state, &env)?;
+    Ok(flightdeck_cloud::rds_snapshots(&env, &state.vault)
+        .await
+        .map_err(Error::from)?)
 }

@@ -80,6 +80,7 @@ fn main() {
             backup_commands::verify_backup,
             backup_commands::preview_restore,
             backup_commands::run_restore,
+            backup_commands::rds_snapshots,
         ])
         .run(tauri::generate_context!())
         .expect("the Flightdeck window could not start");

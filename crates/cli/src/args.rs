@@ -41,7 +41,8 @@ impl Cli {
             Command::Db(DbCommand::Backup(a)) => a.json,
             Command::Db(DbCommand::Verify(a)) => a.json,
             Command::Db(DbCommand::Restore(a)) => a.json,
-            Command::Db(DbCommand::List { json, .. }) => *json,
+            Command::Db(DbCommand::List { json, .. })
+            | Command::Db(DbCommand::Snapshots { json, .. }) => *json,
             Command::Identity(_)
             | Command::Env(_)
             | Command::Secret(_)
@@ -478,6 +479,8 @@ pub struct DbVerify {
     pub test_restore: Option<String>,
     #[command(flatten)]
     pub login: DbLogin,
+    #[command(flatten)]
+    pub who: Who,
     #[arg(long)]
     pub json: bool,
 }
@@ -519,7 +522,15 @@ pub enum DbCommand {
     Verify(DbVerify),
     /// Restore a database from a backup, verified first and checked table by table after.
     Restore(DbRestore),
-    /// The backups in a directory or under an S3 prefix, complete or not.
+    /// The environment's RDS snapshots (instances and clusters, manual and automated).
+    Snapshots {
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The backups in a directory or under an S3 prefix, complete or not, with their last
+    /// verification.
     List {
         /// A directory or s3://bucket/prefix.
         place: String,

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use flightdeck_core::{
     backup, backup_audit, list_backups, require_writer, restore_audit, restore_backup,
-    verify_backup, BackupPlace, BackupRequest, CredentialSource, Error, RestoreRequest,
+    verify_backup, verify_check, BackupPlace, BackupRequest, CredentialSource, Error,
+    RestoreRequest,
 };
 use flightdeck_dbdump::{Compression, Progress, RestoreReport};
 use flightdeck_store::Store;
@@ -130,7 +131,7 @@ async fn run_backup(store: &mut Store, data_dir: &Path, args: DbBackup) -> Resul
     Ok(())
 }
 
-async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<(), Error> {
+async fn run_verify(store: &mut Store, data_dir: &Path, args: DbVerify) -> Result<(), Error> {
     let from = BackupPlace::parse(&args.from)?;
     let vault = Vault::new();
     let env = match &args.env {
@@ -142,7 +143,7 @@ async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<()
         None => None,
     };
     let test = login.as_ref().zip(args.test_restore.as_deref());
-    let done = verify_backup(
+    let outcome = verify_backup(
         env.as_ref(),
         &vault,
         &from,
@@ -150,7 +151,19 @@ async fn run_verify(store: &Store, data_dir: &Path, args: DbVerify) -> Result<()
         test,
         Arc::new(Progress::default()),
     )
-    .await?;
+    .await;
+    // Recorded with who checked, so listings show when each backup was last proven good.
+    match acting(store, args.who.actor.as_deref(), args.who.role.as_deref()) {
+        Ok(actor) => {
+            let (result, detail) = verify_check(&outcome);
+            store.record_backup_check(&actor, &from.describe(), result, &detail)?;
+        }
+        Err(Error::NoIdentity) => {
+            eprintln!("not recorded: say who you are (flightdeck identity set, or --as/--role)")
+        }
+        Err(e) => return Err(e),
+    }
+    let done = outcome?;
     if args.json {
         output::json(&done);
     } else {
@@ -235,13 +248,35 @@ pub async fn db(store: &mut Store, data_dir: &Path, command: DbCommand) -> Resul
         DbCommand::Backup(args) => run_backup(store, data_dir, args).await,
         DbCommand::Verify(args) => run_verify(store, data_dir, args).await,
         DbCommand::Restore(args) => run_restore(store, data_dir, args).await,
+        DbCommand::Snapshots { env, json } => {
+            let env = store.environment(&env)?;
+            let found = flightdeck_cloud::rds_snapshots(&env, &Vault::new()).await?;
+            if json {
+                output::json(&found);
+            } else {
+                for s in &found {
+                    println!(
+                        "{}  {} of {} {} ({}, {}){}",
+                        s.created.as_deref().unwrap_or("?"),
+                        s.id,
+                        if s.cluster { "cluster" } else { "instance" },
+                        s.of,
+                        s.kind,
+                        s.status,
+                        s.size_gb.map(|g| format!(", {g} GB")).unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
         DbCommand::List { place, env, json } => {
             let env = match &env {
                 Some(name) => Some(store.environment(name)?),
                 None => None,
             };
-            let found =
-                list_backups(env.as_ref(), &Vault::new(), &BackupPlace::parse(&place)?).await?;
+            let checks = store.last_backup_checks()?;
+            let place = BackupPlace::parse(&place)?;
+            let found = list_backups(env.as_ref(), &Vault::new(), &place, &checks).await?;
             if json {
                 output::json(&found);
             } else {

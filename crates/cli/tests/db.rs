@@ -210,6 +210,10 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
             "--secret",
             "sit/shop-db",
             "--json",
+            "--as",
+            "Dee Bee",
+            "--role",
+            "DBA",
         ],
         None,
     ));
@@ -222,6 +226,25 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
         mariadb(&server, "SHOW DATABASES LIKE 'flightdeck_verify%'").trim(),
         ""
     );
+    // The listing shows when it was last proven good, and by whom.
+    let listed = json(&run(
+        &[
+            "db",
+            "list",
+            "s3://harbour-prod-backups/final",
+            "--env",
+            "SIT",
+            "--json",
+        ],
+        None,
+    ));
+    assert_eq!(
+        listed[0]["last_check"]["result"], "test_restored",
+        "{listed}"
+    );
+    assert_eq!(listed[0]["last_check"]["actor"], "Dee Bee");
+    let snapshots = json(&run(&["db", "snapshots", "--env", "SIT", "--json"], None));
+    assert!(snapshots.is_array(), "{snapshots}");
 
     // Restored from S3 into a new database; again only when it is named.
     let restore = |target: &str, env: &str, extra: &[&str]| {
@@ -304,7 +327,10 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x55;
     std::fs::write(&data_file, &bytes).unwrap();
-    let bad = run(&["db", "verify", dir.to_str().unwrap(), "--json"], None);
+    let bad = go(with(
+        &["db", "verify", dir.to_str().unwrap(), "--json"],
+        &dba,
+    ));
     assert!(!bad.status.success());
     let error = error_of(&bad);
     assert_eq!(error["code"], "backup_corrupt");
@@ -315,6 +341,11 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
             .starts_with(&data_file.display().to_string()),
         "{error}"
     );
+    let listed = json(&run(
+        &["db", "list", local.to_str().unwrap(), "--json"],
+        None,
+    ));
+    assert_eq!(listed[0]["last_check"]["result"], "failed", "{listed}");
     std::fs::remove_file(dir.join("manifest.json")).unwrap();
     let listed = json(&run(
         &["db", "list", local.to_str().unwrap(), "--json"],

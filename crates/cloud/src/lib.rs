@@ -12,6 +12,7 @@ mod identity;
 mod monitoring;
 mod moto;
 mod profiles;
+mod rds_snapshots;
 
 pub use actions::{apply, plan, Change, Failure, Outcome, Plan, Run};
 pub use backups::{BackupStore, RemoteBackup, S3Place, PART_BYTES};
@@ -26,3 +27,4 @@ pub use identity::{check_connection, CallerIdentity};
 pub use monitoring::{monitoring_panels, period_for, Panel, PanelSeries};
 pub use moto::MotoServer;
 pub use profiles::{list_profiles, AwsProfile};
+pub use rds_snapshots::{rds_snapshots, RdsSnapshot};

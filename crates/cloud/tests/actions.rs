@@ -1207,6 +1207,22 @@ async fn rds_snapshots_restores_and_their_undo() {
         .await
         .unwrap();
     assert_eq!(clusters.db_clusters().len(), 1);
+    // The Backups view lists them: the instance's manual snapshot and the cluster's.
+    let listed = flightdeck_cloud::rds_snapshots(&w.env, &w.vault)
+        .await
+        .unwrap();
+    let ids: Vec<(String, String, bool)> = listed
+        .iter()
+        .map(|s| (s.id.clone(), s.of.clone(), s.cluster))
+        .collect();
+    assert!(
+        ids.contains(&("before-go-live".into(), "harbour-prod-mysql".into(), false)),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("aurora-before".into(), "harbour-aurora".into(), true)),
+        "{ids:?}"
+    );
     apply(&r, &taken.undo.unwrap()).await.unwrap();
     assert!(
         plan(&r, &cluster_snapshot).await.unwrap().changes.len() == 1,

@@ -4,6 +4,7 @@
 //! on the way down). Credentials come from a Secrets Manager secret or the OS keyring, never
 //! from a file or the command line.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,7 +14,7 @@ use flightdeck_dbdump::{
     dump, read_manifest, restore, test_restore, verify, Compression, Credentials, DumpOptions,
     FileEntry, Manifest, Progress, RestoreOptions, RestoreReport, Verified, MANIFEST_NAME,
 };
-use flightdeck_store::{Actor, Environment, GuardLevel, Role};
+use flightdeck_store::{Actor, BackupCheck, Environment, GuardLevel, Role};
 use flightdeck_vault::{ExposeSecret, Vault};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -502,6 +503,34 @@ pub async fn restore_preview(
     preview(env, &credentials, request, &manifest)
 }
 
+/// How a verification is recorded: `verified`, `test_restored` or `failed`, and what was found.
+pub fn verify_check(outcome: &Result<VerifyDone, Error>) -> (&'static str, String) {
+    match outcome {
+        Err(e) => ("failed", e.to_string()),
+        Ok(done) => {
+            let files = format!(
+                "{} files, {:.1} MB, every SHA-256 matches",
+                done.files,
+                done.bytes as f64 / 1e6
+            );
+            match &done.test_restore {
+                None => ("verified", files),
+                Some(report) if report.matches() => (
+                    "test_restored",
+                    format!(
+                        "{files}; test restore: {} tables match rows and CHECKSUM TABLE",
+                        report.tables.len()
+                    ),
+                ),
+                Some(report) => (
+                    "failed",
+                    format!("{files}; test restore: {}", report.differences().join("; ")),
+                ),
+            }
+        }
+    }
+}
+
 /// The audit entry's detail for a backup, with its result.
 pub fn backup_audit(env: &str, outcome: &Result<BackupDone, Error>) -> serde_json::Value {
     match outcome {
@@ -542,9 +571,25 @@ pub struct BackupListing {
     pub bytes: u64,
     pub taken_at: Option<String>,
     pub databases: Vec<String>,
+    /// The last verification recorded for it, if any.
+    pub last_check: Option<BackupCheck>,
 }
 
+/// The backups under `place`, each with the last verification `checks` hold for it.
 pub async fn list_backups(
+    env: Option<&Environment>,
+    vault: &Vault,
+    place: &BackupPlace,
+    checks: &HashMap<String, BackupCheck>,
+) -> Result<Vec<BackupListing>, Error> {
+    let mut found = listed(env, vault, place).await?;
+    for b in &mut found {
+        b.last_check = checks.get(&b.location).cloned();
+    }
+    Ok(found)
+}
+
+async fn listed(
     env: Option<&Environment>,
     vault: &Vault,
     place: &BackupPlace,
@@ -566,6 +611,7 @@ pub async fn list_backups(
                     bytes: b.bytes,
                     taken_at: b.last_modified,
                     databases: Vec::new(),
+                    last_check: None,
                 })
                 .collect())
         }
@@ -588,6 +634,7 @@ pub async fn list_backups(
                         bytes: m.total_bytes(),
                         taken_at: Some(m.started_at.clone()),
                         databases: m.databases.clone(),
+                        last_check: None,
                     },
                     Err(_) => BackupListing {
                         location: path.display().to_string(),
@@ -596,6 +643,7 @@ pub async fn list_backups(
                         bytes: 0,
                         taken_at: None,
                         databases: Vec::new(),
+                        last_check: None,
                     },
                 };
                 found.push(listing);

@@ -29,8 +29,8 @@ pub use actions::{
 pub use audit_check::{export_audit, verify_audit, AuditReport};
 pub use backups::{
     backup, backup_audit, db_credentials, list_backups, require_writer, restore_audit,
-    restore_backup, restore_preview, verify_backup, BackupDone, BackupListing, BackupPlace,
-    BackupRequest, CredentialSource, RestorePreview, RestoreRequest, VerifyDone,
+    restore_backup, restore_preview, verify_backup, verify_check, BackupDone, BackupListing,
+    BackupPlace, BackupRequest, CredentialSource, RestorePreview, RestoreRequest, VerifyDone,
 };
 pub use board::{board, criterion_chart, Board, ChartFormat};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};

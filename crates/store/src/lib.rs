@@ -6,6 +6,7 @@
 
 mod action_runs;
 mod audit;
+mod backup_checks;
 mod environments;
 mod error;
 mod identity;
@@ -23,6 +24,7 @@ use rusqlite_migration::{Migrations, M};
 
 pub use action_runs::{ActionRun, RunResult, RunStatus};
 pub use audit::{AuditEntry, ChainBreak};
+pub use backup_checks::BackupCheck;
 pub use environments::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::StoreError;
 pub use signoffs::{Answer, Decision, DecisionRecord, Signed, SignoffRecord, Waiver};
@@ -39,6 +41,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/003_signoffs_audit.sql")),
         M::up(include_str!("../migrations/004_soaks_confirmations.sql")),
         M::up(include_str!("../migrations/005_action_runs.sql")),
+        M::up(include_str!("../migrations/006_backup_checks.sql")),
     ])
 });
 
@@ -101,7 +104,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(store.schema_version().unwrap(), 6);
         store.check_integrity().unwrap();
     }
 
@@ -111,7 +114,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(store.schema_version().unwrap(), 6);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

@@ -32,6 +32,7 @@ import type { DbLogin } from "../bindings/DbLogin";
 import type { RestoreDone } from "../bindings/RestoreDone";
 import type { RestorePreview } from "../bindings/RestorePreview";
 import type { VerifyDone } from "../bindings/VerifyDone";
+import type { RdsSnapshot } from "../bindings/RdsSnapshot";
 
 /** Whatever a command throws, as the `{ code, message }` every Rust error crosses IPC as. */
 export function toApiError(e: unknown): ApiError {
@@ -90,6 +91,7 @@ export const api = {
   startBackup: (operation: string, env: string, login: DbLogin, databases: string[], to: string, compression: string) =>
     call<BackupDone>("start_backup", { operation, env, login, databases, to, compression }),
   cancelBackup: (operation: string) => call<boolean>("cancel_backup", { operation }),
+  rdsSnapshots: (env: string) => call<RdsSnapshot[]>("rds_snapshots", { env }),
   verifyBackup: (env: string | null, from: string, testRestore: string | null, login: DbLogin) =>
     call<VerifyDone>("verify_backup", { env, from, testRestore, login }),
   previewRestore: (env: string, from: string, source: string, target: string, overExisting: string | null, login: DbLogin) =>

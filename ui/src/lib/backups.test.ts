@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RestorePreview } from "../bindings/RestorePreview";
-import { bytes, databaseList, eta, fraction, login, progressLine, restoreReady } from "./backups";
+import { bytes, checkText, databaseList, eta, fraction, login, progressLine, restoreReady } from "./backups";
 
 const snapshot = {
   tables_total: 4,
@@ -59,5 +59,18 @@ describe("restore confirmation", () => {
     expect(restoreReady(preview, true, "sho", "PROD")).toBe(false);
     expect(restoreReady(preview, true, "shop", "prod")).toBe(false);
     expect(restoreReady({ ...preview, needs: [], environment: "SIT" }, false, "", "")).toBe(true);
+  });
+});
+
+describe("verification status", () => {
+  const check = { location: "s3://b/x", checked_at: "2026-11-23T20:10:15.123Z", actor: "Dee Bee", result: "test_restored", detail: "" };
+  it("says when, by whom and how a backup was last proven", () => {
+    expect(checkText(null)).toEqual({ text: "never verified", good: null });
+    expect(checkText(check)).toEqual({ text: "test-restored 2026-11-23 20:10:15 UTC by Dee Bee", good: true });
+    expect(checkText({ ...check, result: "verified" }).text).toBe("checksums verified 2026-11-23 20:10:15 UTC by Dee Bee");
+    expect(checkText({ ...check, result: "failed", detail: "x.sql.zst: SHA-256 differs" })).toEqual({
+      text: "FAILED 2026-11-23 20:10:15 UTC: x.sql.zst: SHA-256 differs",
+      good: false,
+    });
   });
 });

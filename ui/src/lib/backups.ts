@@ -1,3 +1,4 @@
+import type { BackupCheck } from "../bindings/BackupCheck";
 import type { DbLogin } from "../bindings/DbLogin";
 import type { ProgressSnapshot } from "../bindings/ProgressSnapshot";
 import type { RestorePreview } from "../bindings/RestorePreview";
@@ -57,4 +58,18 @@ export function restoreReady(preview: RestorePreview, overExisting: boolean, typ
   if (overExisting && typedDatabase !== preview.target) return false;
   const needsEnv = preview.needs.some((n) => n.startsWith("the environment name"));
   return !needsEnv || typedEnvironment === preview.environment;
+}
+
+/** The last verification of a backup, in a few words, and whether it proved the backup good. */
+export function checkText(check: BackupCheck | null): { text: string; good: boolean | null } {
+  if (!check) return { text: "never verified", good: null };
+  const when = check.checked_at.replace("T", " ").replace(/\.\d+/, "").replace("Z", " UTC");
+  switch (check.result) {
+    case "test_restored":
+      return { text: `test-restored ${when} by ${check.actor}`, good: true };
+    case "verified":
+      return { text: `checksums verified ${when} by ${check.actor}`, good: true };
+    default:
+      return { text: `FAILED ${when}: ${check.detail}`, good: false };
+  }
 }
