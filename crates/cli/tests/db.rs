@@ -181,6 +181,28 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
     // Nothing staged is left behind once uploaded.
     let staging = data.join("staging");
     assert!(!staging.exists() || std::fs::read_dir(&staging).unwrap().next().is_none());
+    // An upload that fails stops the dump and says why; nothing is left staged.
+    let nowhere = go(with(
+        &[
+            "db",
+            "backup",
+            "--env",
+            "SIT",
+            "--secret",
+            "sit/shop-db",
+            "--to",
+            "s3://no-such-bucket/final",
+            "--json",
+        ],
+        &dba,
+    ));
+    assert!(!nowhere.status.success());
+    let error = error_of(&nowhere);
+    assert!(
+        error["message"].as_str().unwrap().contains("s3:PutObject"),
+        "{error}"
+    );
+    assert!(std::fs::read_dir(&staging).unwrap().next().is_none());
     let listed = json(&run(
         &[
             "db",
@@ -421,7 +443,7 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
             .count()
     };
     assert_eq!(kinds("db.backup", "succeeded"), 2, "{trail}");
-    assert_eq!(kinds("db.backup", "failed"), 2, "{trail}");
+    assert_eq!(kinds("db.backup", "failed"), 3, "{trail}");
     assert_eq!(kinds("db.restore", "succeeded"), 3, "{trail}");
     assert_eq!(kinds("db.restore", "failed"), 3, "{trail}");
 

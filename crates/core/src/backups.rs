@@ -11,12 +11,14 @@ use std::time::Instant;
 
 use flightdeck_cloud::{BackupStore, S3Place};
 use flightdeck_dbdump::{
-    dump, read_manifest, restore, test_restore, verify, Compression, Credentials, DumpOptions,
-    FileEntry, Manifest, Progress, RestoreOptions, RestoreReport, Verified, MANIFEST_NAME,
+    dump, read_manifest, restore, test_restore, verify, Compression, Credentials, DumpError,
+    DumpOptions, FileEntry, Manifest, Progress, RestoreOptions, RestoreReport, Verified,
+    MANIFEST_NAME,
 };
 use flightdeck_store::{Actor, BackupCheck, Environment, GuardLevel, Role};
 use flightdeck_vault::{ExposeSecret, Vault};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use ts_rs::TS;
 
@@ -104,17 +106,13 @@ pub struct BackupDone {
     pub gtid: Option<String>,
 }
 
+/// The time in a backup's name: 20261123T180000Z.
 fn stamp() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    )
+    time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .unwrap_or_default()
 }
 
 /// A backup to take.
@@ -190,7 +188,13 @@ async fn dump_to(
             let (sender, receiver) = mpsc::unbounded_channel();
             options.finished = Some(sender);
             let dir = staging.join(&name);
-            let uploading = tokio::spawn(upload_files(store, s3.clone(), dir.clone(), receiver));
+            let uploading = tokio::spawn(upload_files(
+                store,
+                s3.clone(),
+                dir.clone(),
+                receiver,
+                progress.clone(),
+            ));
             (dir, Some(uploading))
         }
     };
@@ -199,29 +203,46 @@ async fn dump_to(
     let manifest = match (dumped, upload) {
         (Ok(manifest), None) => manifest,
         (Ok(manifest), Some(uploading)) => {
-            let store = uploading
-                .await
-                .map_err(|e| Error::Invalid(format!("the upload stopped: {e}")))??;
+            let store = joined(uploading).await;
             let BackupPlace::S3(s3) = &place else {
                 unreachable!("uploads only go to S3")
             };
             // The manifest last, so a backup without it is visibly incomplete in S3 too.
             let path = dir.join(MANIFEST_NAME);
-            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-                std::fs::read(&path).map_err(|e| Error::Io {
+            let uploaded = match (store, std::fs::read(&path)) {
+                (Ok(store), Ok(bytes)) => {
+                    let sha = hex::encode(Sha256::digest(bytes));
+                    store
+                        .put_file(s3, MANIFEST_NAME, &path, &sha)
+                        .await
+                        .map_err(Error::from)
+                }
+                (Err(e), _) => Err(e),
+                (_, Err(e)) => Err(Error::Io {
                     path: path.display().to_string(),
                     source: e,
-                })?,
-            ));
-            store.put_file(s3, MANIFEST_NAME, &path, &sha).await?;
+                }),
+            };
             let _ = std::fs::remove_dir_all(&dir);
+            uploaded?;
             manifest
         }
         (Err(e), uploading) => {
-            if let Some(uploading) = uploading {
-                uploading.abort();
+            // A dump cancelled because an upload failed reports the upload's error.
+            let cause = match uploading {
+                Some(uploading) if matches!(e, DumpError::Cancelled) => {
+                    joined(uploading).await.err()
+                }
+                Some(uploading) => {
+                    uploading.abort();
+                    None
+                }
+                None => None,
+            };
+            if matches!(place, BackupPlace::S3(_)) {
+                let _ = std::fs::remove_dir_all(&dir);
             }
-            return Err(e.into());
+            return Err(cause.unwrap_or(e.into()));
         }
     };
     Ok(done(&manifest, place.describe(), started))
@@ -239,21 +260,35 @@ fn done(manifest: &Manifest, location: String, started: Instant) -> BackupDone {
     }
 }
 
-/// Uploads each finished file, then removes the local copy.
+/// Uploads each finished file, then removes the local copy. A failed upload cancels the dump,
+/// so it stops instead of filling the disk with files that will not reach S3.
 async fn upload_files(
     store: BackupStore,
     place: S3Place,
     dir: PathBuf,
     mut finished: mpsc::UnboundedReceiver<FileEntry>,
+    progress: Arc<Progress>,
 ) -> Result<BackupStore, Error> {
     while let Some(entry) = finished.recv().await {
         let path = dir.join(&entry.name);
-        store
+        if let Err(e) = store
             .put_file(&place, &entry.name, &path, &entry.sha256)
-            .await?;
+            .await
+        {
+            progress.cancel();
+            return Err(e.into());
+        }
         let _ = std::fs::remove_file(&path);
     }
     Ok(store)
+}
+
+async fn joined(
+    uploading: tokio::task::JoinHandle<Result<BackupStore, Error>>,
+) -> Result<BackupStore, Error> {
+    uploading
+        .await
+        .map_err(|e| Error::Invalid(format!("the upload stopped: {e}")))?
 }
 
 /// Brings an S3 backup down into `into`, checking each file's SHA-256 against the manifest as
