@@ -363,15 +363,21 @@ pub async fn verify_backup(
     let into = staging.join(format!("verify-{}", stamp()));
     let outcome = async {
         let dir = local_copy(env, vault, from, &into).await?;
-        let (_, Verified { files, bytes }) = verify(&dir)?;
-        let test_restore = match test {
-            None => None,
+        let (Verified { files, bytes }, test_restore) = match test {
+            None => (verify(&dir)?.1, None),
             Some((login, source)) => {
                 let env = env.ok_or_else(|| {
                     Error::Invalid("a test restore needs the environment of the database".into())
                 })?;
                 let credentials = db_credentials(env, vault, login).await?;
-                Some(test_restore(&credentials.opts(), &dir, source, 2, progress).await?)
+                // The restore checks every file against the manifest before it loads any.
+                let report = test_restore(&credentials.opts(), &dir, source, 2, progress).await?;
+                let manifest = read_manifest(&dir)?;
+                let verified = Verified {
+                    files: manifest.files.len(),
+                    bytes: manifest.total_bytes(),
+                };
+                (verified, Some(report))
             }
         };
         Ok(VerifyDone {
