@@ -26,6 +26,7 @@ if ((${#missing[@]})); then
   say "installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO apt-get clean # the downloaded .deb files: disk the Rust build needs more
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

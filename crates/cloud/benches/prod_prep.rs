@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
+use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
     SharedHttpConnector,
@@ -20,8 +21,8 @@ use flightdeck_cloud::{apply, plan, seed_demo_world, MotoServer, Run};
 use flightdeck_runbook::Action;
 use flightdeck_store::{CredentialSource, Environment, GuardLevel};
 
-/// The SDK's default HTTP client (hyper 0.14 with rustls), with the time spent in each round
-/// trip added up.
+/// The SDK's default HTTP client (hyper 1 with rustls on aws-lc), with the time spent in each
+/// round trip added up.
 #[derive(Debug, Clone)]
 struct Timed {
     inner: SharedHttpClient,
@@ -151,7 +152,11 @@ fn prod_prep(c: &mut Criterion) {
             .load()
             .await;
         let timed = Timed {
-            inner: aws_smithy_http_client::hyper_014::HyperClientBuilder::new().build_https(),
+            inner: aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build_https(),
             spent: spent.clone(),
         };
         base.into_builder().http_client(timed).build()

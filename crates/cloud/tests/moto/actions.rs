@@ -1,7 +1,7 @@
 //! Every action's plan, apply, idempotent re-apply and undo against moto, read back through the
 //! SDK rather than through Flightdeck's own state.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,7 @@
 //! Connection tests against moto with keys from the real OS keyring, unreachable endpoints,
 //! and the seeded demo world read back through the SDK.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! with its SHA-256, and comes down byte for byte; a wrong SHA-256 is refused by S3 itself;
 //! listings tell complete backups (with a manifest) from interrupted ones.
 
-mod common;
+use crate::common;
 
 use flightdeck_cloud::{
     key_pair_json, sdk_config, seed_demo_world, BackupStore, S3Place, PART_BYTES,

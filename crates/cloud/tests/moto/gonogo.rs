@@ -1,6 +1,6 @@
 //! Go/no-go evaluation against moto with metric data the test puts there.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
