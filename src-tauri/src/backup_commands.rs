@@ -55,14 +55,12 @@ pub struct Operations(Arc<Mutex<HashMap<String, Arc<Progress>>>>);
 type Outcome<T> = std::result::Result<T, Error>;
 
 fn credential_source(login: &DbLogin) -> Outcome<CredentialSource> {
-    match (&login.secret, &login.keyring) {
-        (Some(s), _) if !s.trim().is_empty() => Ok(CredentialSource::Secret(s.trim().into())),
-        (_, Some(k)) if !k.trim().is_empty() => Ok(CredentialSource::Keyring(k.trim().into())),
-        _ => Err(Error::Invalid(
+    CredentialSource::named(login.secret.as_deref(), login.keyring.as_deref()).ok_or_else(|| {
+        Error::Invalid(
             "say where the database credentials are: a Secrets Manager secret or a keyring entry"
                 .into(),
-        )),
-    }
+        )
+    })
 }
 
 fn environment(state: &State<'_, AppState>, name: &str) -> Result<Environment> {

@@ -22,15 +22,13 @@ use crate::commands::acting;
 use crate::output;
 
 fn source(login: &DbLogin) -> Result<CredentialSource, Error> {
-    match (&login.secret, &login.keyring) {
-        (Some(name), _) => Ok(CredentialSource::Secret(name.clone())),
-        (None, Some(name)) => Ok(CredentialSource::Keyring(name.clone())),
-        (None, None) => Err(Error::Invalid(
+    CredentialSource::named(login.secret.as_deref(), login.keyring.as_deref()).ok_or_else(|| {
+        Error::Invalid(
             "say where the database credentials are: --secret NAME (Secrets Manager) or \
              --keyring NAME (OS keyring)"
                 .into(),
-        )),
-    }
+        )
+    })
 }
 
 /// Prints progress to stderr every second until the work ends; Ctrl-C cancels it.

@@ -41,6 +41,20 @@ pub enum CredentialSource {
     Keyring(String),
 }
 
+impl CredentialSource {
+    /// The source someone named: the secret when one is given, else the keyring entry; blank
+    /// names count as not given. `None` when neither is.
+    pub fn named(secret: Option<&str>, keyring: Option<&str>) -> Option<Self> {
+        given(secret)
+            .map(|s| Self::Secret(s.into()))
+            .or_else(|| given(keyring).map(|k| Self::Keyring(k.into())))
+    }
+}
+
+fn given(name: Option<&str>) -> Option<&str> {
+    name.map(str::trim).filter(|n| !n.is_empty())
+}
+
 pub async fn db_credentials(
     env: &Environment,
     vault: &Vault,
@@ -692,5 +706,24 @@ async fn listed(
             found.sort_by(|a, b| a.location.cmp(&b.location));
             Ok(found)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CredentialSource;
+
+    #[test]
+    fn a_named_secret_wins_and_blank_names_are_not_names() {
+        assert_eq!(
+            CredentialSource::named(Some(" db/sit "), Some("kr")),
+            Some(CredentialSource::Secret("db/sit".into()))
+        );
+        assert_eq!(
+            CredentialSource::named(Some("  "), Some("kr")),
+            Some(CredentialSource::Keyring("kr".into()))
+        );
+        assert_eq!(CredentialSource::named(None, Some("")), None);
+        assert_eq!(CredentialSource::named(None, None), None);
     }
 }
