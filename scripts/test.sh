@@ -18,8 +18,9 @@ cargo fmt --all --check
 if [ -n "${CI:-}" ]; then
   # On a cold CI machine lints build into their own directory, removed before the tests build:
   # the disk never holds both builds at once.
-  cargo clippy --workspace --all-targets --quiet --target-dir target/clippy -- -D warnings
-  rm -rf target/clippy
+  lints="${CARGO_TARGET_DIR:-target}/clippy"
+  cargo clippy --workspace --all-targets --quiet --target-dir "$lints" -- -D warnings
+  rm -rf "$lints"
 else
   cargo clippy --workspace --all-targets --quiet -- -D warnings
 fi
