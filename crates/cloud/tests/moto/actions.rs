@@ -2,60 +2,34 @@
 //! SDK rather than through Flightdeck's own state.
 
 use crate::common;
+use crate::keyed::Keyed;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use aws_config::SdkConfig;
-use flightdeck_cloud::{apply, key_pair_json, plan, sdk_config, seed_demo_world, CloudError, Run};
+use flightdeck_cloud::{apply, plan, sdk_config, seed_demo_world, CloudError, Run};
 use flightdeck_runbook::{Action, AlarmSpec, SmokeCheck};
-use flightdeck_store::{CredentialSource, Environment};
-use flightdeck_vault::{SecretString, Vault};
 
 struct World {
-    _moto: flightdeck_cloud::MotoServer,
-    env: Environment,
+    keyed: Keyed,
     config: SdkConfig,
-    vault: Vault,
-    secret: String,
+    _moto: flightdeck_cloud::MotoServer,
 }
 
-impl Drop for World {
-    fn drop(&mut self) {
-        let _ = self.vault.remove(&self.secret);
-    }
+async fn world() -> World {
+    world_in(common::moto()).await
 }
 
-async fn world(tag: &str) -> World {
-    world_in(tag, common::moto()).await
-}
-
-async fn world_in(tag: &str, moto: flightdeck_cloud::MotoServer) -> World {
-    let secret = format!("env/ACT-{tag}-{}/aws-keys", std::process::id());
-    let vault = Vault::for_service("dev.flightdeck.test");
-    vault
-        .put(
-            &secret,
-            &SecretString::from(key_pair_json("FDACTIONKEY00000001", "action-secret")),
-        )
-        .unwrap();
-    let env = common::environment(
-        "ACT",
-        CredentialSource::StaticKeys {
-            secret: secret.clone(),
-        },
-        Some(moto.url()),
-        None,
-    );
-    let config = sdk_config(&env, &vault).await.unwrap();
+async fn world_in(moto: flightdeck_cloud::MotoServer) -> World {
+    let keyed = Keyed::new("ACT", "FDACTIONKEY00000001", "action-secret", &moto);
+    let config = sdk_config(&keyed.env, &keyed.vault).await.unwrap();
     seed_demo_world(&config).await.unwrap();
     World {
-        _moto: moto,
-        env,
+        keyed,
         config,
-        vault,
-        secret,
+        _moto: moto,
     }
 }
 
@@ -64,7 +38,7 @@ fn quiet(_: &str) {}
 fn run<'a>(w: &'a World, cancel: &'a AtomicBool) -> Run<'a> {
     Run {
         config: w.config.clone(),
-        env: &w.env,
+        env: &w.keyed.env,
         progress: &quiet,
         cancel,
     }
@@ -84,7 +58,7 @@ async fn service(w: &World) -> aws_sdk_ecs::types::Service {
 
 #[tokio::test]
 async fn ecs_scale_and_deploy_plan_apply_reapply_undo() {
-    let w = world("ecs").await;
+    let w = world().await;
     let never = AtomicBool::new(false);
     let r = run(&w, &never);
 
@@ -169,7 +143,7 @@ async fn ecs_scale_and_deploy_plan_apply_reapply_undo() {
     let progress = |line: &str| lines.lock().unwrap().push(line.to_string());
     let watching = Run {
         config: w.config.clone(),
-        env: &w.env,
+        env: &w.keyed.env,
         progress: &progress,
         cancel: &never,
     };
@@ -205,7 +179,7 @@ async fn ecs_scale_and_deploy_plan_apply_reapply_undo() {
 
 #[tokio::test]
 async fn a_secret_with_a_generated_password_that_never_shows() {
-    let w = world("secret").await;
+    let w = world().await;
     let never = AtomicBool::new(false);
     let r = run(&w, &never);
     let create = Action::SecretCreate {
@@ -274,7 +248,7 @@ async fn a_secret_with_a_generated_password_that_never_shows() {
     let progress = |line: &str| lines.lock().unwrap().push(line.to_string());
     let watching = Run {
         config: w.config.clone(),
-        env: &w.env,
+        env: &w.keyed.env,
         progress: &progress,
         cancel: &never,
     };
@@ -373,7 +347,7 @@ async fn threshold(w: &World, name: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn alarms_are_put_compared_and_restored() {
-    let w = world("alarms").await;
+    let w = world().await;
     let never = AtomicBool::new(false);
     let r = run(&w, &never);
     let put = Action::Alarms {
@@ -431,7 +405,7 @@ async fn alarms_are_put_compared_and_restored() {
     };
     let midway = Run {
         config: w.config.clone(),
-        env: &w.env,
+        env: &w.keyed.env,
         progress: &progress,
         cancel: &cancel,
     };
@@ -507,7 +481,7 @@ fn http_server() -> HttpServer {
 
 #[tokio::test]
 async fn smoke_checks_report_each_url() {
-    let w = world("smoke").await;
+    let w = world().await;
     let server = http_server();
     let base = format!("http://127.0.0.1:{}", server.port);
     let never = AtomicBool::new(false);
@@ -515,7 +489,7 @@ async fn smoke_checks_report_each_url() {
     let progress = |line: &str| lines.lock().unwrap().push(line.to_string());
     let r = Run {
         config: w.config.clone(),
-        env: &w.env,
+        env: &w.keyed.env,
         progress: &progress,
         cancel: &never,
     };
@@ -585,7 +559,7 @@ fn register(image: &str, secret: &str) -> Action {
 
 #[tokio::test]
 async fn task_definitions_services_and_autoscaling() {
-    let w = world("provision").await;
+    let w = world().await;
     let never = AtomicBool::new(false);
     let r = run(&w, &never);
     let ecs = aws_sdk_ecs::Client::new(&w.config);
@@ -803,7 +777,7 @@ async fn throttling_is_retried_with_backoff_then_reported() {
         &[("FLIGHTDECK_MOTO_THROTTLE", "UpdateService=6")],
     )
     .unwrap();
-    let w = world_in("throttle", moto).await;
+    let w = world_in(moto).await;
     let never = AtomicBool::new(false);
     let r = run(&w, &never);
     let scale = Action::EcsScale {
@@ -856,9 +830,9 @@ print(json.dumps({"listener": listener, "blue": blue, "green": green}))
 
 #[tokio::test]
 async fn traffic_dashboards_and_log_retention() {
-    let w = world("traffic").await;
+    let w = world().await;
     let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    let endpoint = w.env.endpoint_url.clone().unwrap();
+    let endpoint = w.keyed.env.endpoint_url.clone().unwrap();
     let setup = std::process::Command::new(python)
         .args(["-c", TRAFFIC_WORLD, &endpoint])
         .output()
@@ -1025,7 +999,7 @@ async fn traffic_dashboards_and_log_retention() {
 
 #[tokio::test]
 async fn rds_snapshots_restores_and_their_undo() {
-    let w = world("rds").await;
+    let w = world().await;
     let never = AtomicBool::new(false);
     let r = run(&w, &never);
     let rds = aws_sdk_rds::Client::new(&w.config);
@@ -1208,7 +1182,7 @@ async fn rds_snapshots_restores_and_their_undo() {
         .unwrap();
     assert_eq!(clusters.db_clusters().len(), 1);
     // The Backups view lists them: the instance's manual snapshot and the cluster's.
-    let listed = flightdeck_cloud::rds_snapshots(&w.env, &w.vault)
+    let listed = flightdeck_cloud::rds_snapshots(&w.keyed.env, &w.keyed.vault)
         .await
         .unwrap();
     let ids: Vec<(String, String, bool)> = listed

@@ -3,37 +3,20 @@
 //! listings tell complete backups (with a manifest) from interrupted ones.
 
 use crate::common;
+use crate::keyed::Keyed;
 
-use flightdeck_cloud::{
-    key_pair_json, sdk_config, seed_demo_world, BackupStore, S3Place, PART_BYTES,
-};
-use flightdeck_store::CredentialSource;
-use flightdeck_vault::{SecretString, Vault};
+use flightdeck_cloud::{sdk_config, seed_demo_world, BackupStore, S3Place, PART_BYTES};
 use sha2::{Digest, Sha256};
 
 #[tokio::test]
 async fn multipart_uploads_come_back_whole_and_bad_checksums_are_refused() {
     let moto = common::moto();
-    let secret = format!("env/BAK-{}/aws-keys", std::process::id());
-    let vault = Vault::for_service("dev.flightdeck.test");
-    vault
-        .put(
-            &secret,
-            &SecretString::from(key_pair_json("FDBACKUPKEY00000001", "backup-secret")),
-        )
-        .unwrap();
-    let env = common::environment(
-        "BAK",
-        CredentialSource::StaticKeys {
-            secret: secret.clone(),
-        },
-        Some(moto.url()),
-        None,
-    );
-    seed_demo_world(&sdk_config(&env, &vault).await.unwrap())
+    let Keyed { env, vault, .. } =
+        &Keyed::new("BAK", "FDBACKUPKEY00000001", "backup-secret", &moto);
+    seed_demo_world(&sdk_config(env, vault).await.unwrap())
         .await
         .unwrap();
-    let store = BackupStore::new(&env, &vault).await.unwrap();
+    let store = BackupStore::new(env, vault).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
 
     // Two and a bit parts of bytes that do not repeat.
@@ -98,5 +81,4 @@ async fn multipart_uploads_come_back_whole_and_bad_checksums_are_refused() {
         ]
     );
     assert_eq!(listed[0].bytes, big.len() as u64);
-    let _ = vault.remove(&secret);
 }

@@ -1,6 +1,7 @@
 //! Go/no-go evaluation against moto with metric data the test puts there.
 
 use crate::common;
+use crate::keyed::Keyed;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -13,10 +14,8 @@ use aws_sdk_cloudwatch::types::{
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_types::DateTime;
-use flightdeck_cloud::{evaluate, key_pair_json, sdk_config, Status, Verdict};
+use flightdeck_cloud::{evaluate, sdk_config, Status, Verdict};
 use flightdeck_runbook::{Comparison, Criterion, CriterionKind, MetricRef, Series};
-use flightdeck_store::CredentialSource;
-use flightdeck_vault::{SecretString, Vault};
 
 /// Counts the GetMetricData requests a client sends.
 #[derive(Debug, Default, Clone)]
@@ -130,23 +129,8 @@ async fn put_samples(
 #[tokio::test]
 async fn breaches_spikes_missing_data_alarms_and_batching() {
     let moto = common::moto();
-    let name = format!("env/GONOGO-{}/aws-keys", std::process::id());
-    let vault = Vault::for_service("dev.flightdeck.test");
-    vault
-        .put(
-            &name,
-            &SecretString::from(key_pair_json("FDGONOGOKEY00000001", "gonogo-secret")),
-        )
-        .unwrap();
-    let env = common::environment(
-        "GONOGO",
-        CredentialSource::StaticKeys {
-            secret: name.clone(),
-        },
-        Some(moto.url()),
-        None,
-    );
-    let config = sdk_config(&env, &vault).await.unwrap();
+    let keyed = Keyed::new("GONOGO", "FDGONOGOKEY00000001", "gonogo-secret", &moto);
+    let config = sdk_config(&keyed.env, &keyed.vault).await.unwrap();
     let counter = CountRequests::default();
     let cw = aws_sdk_cloudwatch::Client::from_conf(
         aws_sdk_cloudwatch::config::Builder::from(&config)
@@ -261,29 +245,13 @@ async fn breaches_spikes_missing_data_alarms_and_batching() {
     let e = evaluate(&cw, &many, window, now).await.unwrap();
     assert_eq!(e.results.len(), 100);
     assert_eq!(counter.0.load(Ordering::SeqCst) - before, 1);
-    vault.remove(&name).unwrap();
 }
 
 #[tokio::test]
 async fn percentiles_and_metric_math() {
     let moto = common::moto();
-    let name = format!("env/PCT-{}/aws-keys", std::process::id());
-    let vault = Vault::for_service("dev.flightdeck.test");
-    vault
-        .put(
-            &name,
-            &SecretString::from(key_pair_json("FDPCTKEY00000000001", "pct-secret")),
-        )
-        .unwrap();
-    let env = common::environment(
-        "PCT",
-        CredentialSource::StaticKeys {
-            secret: name.clone(),
-        },
-        Some(moto.url()),
-        None,
-    );
-    let config = sdk_config(&env, &vault).await.unwrap();
+    let keyed = Keyed::new("PCT", "FDPCTKEY00000000001", "pct-secret", &moto);
+    let config = sdk_config(&keyed.env, &keyed.vault).await.unwrap();
     let cw = aws_sdk_cloudwatch::Client::new(&config);
     let now = SystemTime::now();
     let window = Duration::from_secs(30 * 60);
@@ -356,5 +324,4 @@ async fn percentiles_and_metric_math() {
     assert_eq!(e.results[0].points.len(), 20);
     assert_eq!(e.results[0].sentence, "Error rate 10% >= 5% for 8 minutes");
     assert_eq!(e.verdict, Verdict::NoGo);
-    vault.remove(&name).unwrap();
 }

@@ -9,3 +9,4 @@ mod actions;
 mod backups;
 mod connection;
 mod gonogo;
+mod keyed;
