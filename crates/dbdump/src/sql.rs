@@ -12,18 +12,22 @@ pub fn ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
-/// Quotes text as a string literal. Runs of ordinary bytes are copied whole: text is most of a
-/// dump, and this is the loop it spends its time in.
+/// Quotes text as a string literal. Text is most of a dump and this is the loop it spends its
+/// time in, so the bytes that need an escape are found with `memchr3` (SIMD), in two sets of
+/// three; each set's next position is kept until it is passed, so no byte is scanned twice by
+/// the same set.
 pub fn quote(text: &[u8], out: &mut Vec<u8>) {
+    let controls = |from: usize| memchr::memchr3(0, b'\n', b'\r', &text[from..]).map(|p| p + from);
+    let quotes = |from: usize| memchr::memchr3(b'\\', b'\'', 0x1a, &text[from..]).map(|p| p + from);
     out.reserve(text.len() + 2);
     out.push(b'\'');
-    let mut rest = text;
-    while let Some(at) = rest
-        .iter()
-        .position(|b| matches!(b, 0 | b'\n' | b'\r' | b'\\' | b'\'' | 0x1a))
-    {
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(match rest[at] {
+    let (mut copied, mut next_control, mut next_quote) = (0, controls(0), quotes(0));
+    while let Some(at) = match (next_control, next_quote) {
+        (Some(c), Some(q)) => Some(c.min(q)),
+        (c, q) => c.or(q),
+    } {
+        out.extend_from_slice(&text[copied..at]);
+        out.extend_from_slice(match text[at] {
             0 => b"\\0",
             b'\n' => b"\\n",
             b'\r' => b"\\r",
@@ -31,9 +35,14 @@ pub fn quote(text: &[u8], out: &mut Vec<u8>) {
             b'\'' => b"\\'",
             _ => b"\\Z",
         });
-        rest = &rest[at + 1..];
+        copied = at + 1;
+        if next_control == Some(at) {
+            next_control = controls(copied);
+        } else {
+            next_quote = quotes(copied);
+        }
     }
-    out.extend_from_slice(rest);
+    out.extend_from_slice(&text[copied..]);
     out.push(b'\'');
 }
 
@@ -101,6 +110,39 @@ mod tests {
         quote(b"it's a \\ \n\r\0\x1a test", &mut out);
         assert_eq!(out, b"'it\\'s a \\\\ \\n\\r\\0\\Z test'");
         assert_eq!(ident("we`ird"), "`we``ird`");
+    }
+
+    /// Byte by byte, the obvious way: what the fast scan must agree with.
+    fn quote_slowly(text: &[u8]) -> Vec<u8> {
+        let mut out = vec![b'\''];
+        for &b in text {
+            match b {
+                0 => out.extend_from_slice(b"\\0"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\'' => out.extend_from_slice(b"\\'"),
+                0x1a => out.extend_from_slice(b"\\Z"),
+                _ => out.push(b),
+            }
+        }
+        out.push(b'\'');
+        out
+    }
+
+    #[test]
+    fn quoting_agrees_with_the_byte_by_byte_rule() {
+        let every_byte: Vec<u8> = (0..=255).collect();
+        let mut texts = vec![Vec::new(), every_byte.clone(), every_byte.repeat(3)];
+        // Escapes of one set dense and the other rare, at both ends and side by side.
+        texts.push(b"\n\n\n'x\n\n\\\n".to_vec());
+        texts.push([b"'".repeat(100), b"a\0".to_vec(), b"\r".repeat(100)].concat());
+        texts.push("emoji \u{1F680} and latin1 \u{e9}'\n".as_bytes().to_vec());
+        for text in texts {
+            let mut out = Vec::new();
+            quote(&text, &mut out);
+            assert_eq!(out, quote_slowly(&text), "{text:?}");
+        }
     }
 
     #[test]
