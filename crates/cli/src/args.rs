@@ -451,7 +451,7 @@ pub struct DbBackup {
     /// databases and the time.
     #[arg(long)]
     pub to: String,
-    /// zstd[:LEVEL] (default), gzip[:LEVEL] for `gunzip < f | mysql`, or none.
+    /// zstd[:LEVEL] (default, level 1), gzip[:LEVEL] for `gunzip < f | mysql`, or none.
     #[arg(long, default_value = "zstd")]
     pub compression: String,
     /// Connections reading at once (default: the number of cores).

@@ -26,9 +26,16 @@ pub enum Compression {
     None,
 }
 
+/// The default zstd level. Level 1 rather than the zstd tool's 3: on SQL dumps it compresses
+/// about 1.8 times as fast (`zstd -b1 -e3` here), and on the WordPress benchmark's data its
+/// output is even smaller; the benchmark prints both.
+pub const ZSTD_DEFAULT_LEVEL: i32 = 1;
+
 impl Default for Compression {
     fn default() -> Self {
-        Compression::Zstd { level: 3 }
+        Compression::Zstd {
+            level: ZSTD_DEFAULT_LEVEL,
+        }
     }
 }
 
@@ -63,7 +70,7 @@ impl Compression {
         };
         match name {
             "zstd" => Ok(Compression::Zstd {
-                level: level(3, 19)? as i32,
+                level: level(ZSTD_DEFAULT_LEVEL.into(), 19)? as i32,
             }),
             "gzip" => Ok(Compression::Gzip {
                 level: level(1, 9)? as u32,
@@ -237,6 +244,10 @@ mod tests {
     fn parses_names_and_levels() {
         assert_eq!(
             Compression::parse("zstd"),
+            Ok(Compression::Zstd { level: 1 })
+        );
+        assert_eq!(
+            Compression::parse("zstd:3"),
             Ok(Compression::Zstd { level: 3 })
         );
         assert_eq!(
