@@ -48,19 +48,20 @@ fn locked_child() {
 fn a_locked_keyring_is_a_clear_error() {
     let marker = tempfile::NamedTempFile::new().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/with-keyring.sh");
-    let status = Command::new("dbus-run-session")
+    let out = Command::new("dbus-run-session")
         .arg("--")
         .arg("bash")
         .arg(script)
         .arg(std::env::current_exe().unwrap())
         .args(["locked_child", "--exact", "--ignored", "--test-threads=1"])
         .env(CHILD_ENV, marker.path())
-        .stdout(std::process::Stdio::null())
-        .status()
+        .output()
         .unwrap();
     assert!(
-        status.success(),
-        "the locked-keyring check failed in its private session"
+        out.status.success(),
+        "the locked-keyring check failed in its private session:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
     let verdict = std::fs::read_to_string(marker.path()).unwrap();
     assert_eq!(
