@@ -319,32 +319,30 @@ fn measure(server: &MariaDbServer, runtime: &tokio::runtime::Runtime, w: &Path) 
     Figures { dumps, restores }
 }
 
-/// Grows the buffer pool to hold the database, waits for the resize, and reads every table once
-/// so the pages are in it.
-fn grow_buffer_pool(server: &MariaDbServer) {
-    shell(&format!(
-        "{} -e 'SET GLOBAL innodb_buffer_pool_size = {POOL_BYTES}'",
-        client(server)
-    ));
-    let resized = format!(
-        "{} -N -e \"SELECT @@innodb_buffer_pool_size\"",
-        client(server)
+/// Grows the buffer pool (MariaDB 10.11 resizes before `SET` returns), checks its pages hold
+/// `data_bytes`, and reads every table once so the pages are in it.
+fn grow_buffer_pool(server: &MariaDbServer, data_bytes: f64) {
+    let pool = server
+        .sql(
+            "",
+            format!(
+                "SET GLOBAL innodb_buffer_pool_size = {POOL_BYTES};
+                 SELECT VARIABLE_VALUE * @@innodb_page_size FROM information_schema.GLOBAL_STATUS
+                 WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_TOTAL';
+                 CHECKSUM TABLE wp.wp_posts, wp.wp_postmeta, wp.wp_users, wp.wp_options;"
+            )
+            .as_bytes(),
+        )
+        .expect("grow the buffer pool");
+    let bytes: f64 = pool
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0.0);
+    assert!(
+        bytes >= data_bytes,
+        "a buffer pool of {bytes} bytes does not hold the {data_bytes} bytes of data: {pool}"
     );
-    let started = Instant::now();
-    while started.elapsed().as_secs() < 120 {
-        let out = Command::new("bash")
-            .args(["-c", &resized])
-            .output()
-            .expect("mariadb");
-        if String::from_utf8_lossy(&out.stdout).trim() == POOL_BYTES.to_string() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    shell(&format!(
-        "{} -e 'CHECKSUM TABLE wp.wp_posts, wp.wp_postmeta, wp.wp_users, wp.wp_options'",
-        client(server)
-    ));
 }
 
 /// 2 GiB: holds the benchmark's 1.5 GB of data and indexes.
@@ -379,15 +377,17 @@ fn main() {
     eprintln!("generating {rows} posts...");
     let started = Instant::now();
     generate(&server, rows);
-    let size = String::from_utf8_lossy(
-        &Command::new("bash")
-            .args(["-c", &format!("{} -N -e \"SELECT ROUND(SUM(data_length + index_length) / 1e6) FROM information_schema.TABLES WHERE table_schema = 'wp'\"", client(&server))])
-            .output()
-            .expect("size")
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let data_bytes: f64 = server
+        .sql(
+            "",
+            b"SELECT SUM(data_length + index_length) FROM information_schema.TABLES \
+              WHERE table_schema = 'wp'",
+        )
+        .expect("size")
+        .trim()
+        .parse()
+        .expect("a size in bytes");
+    let size = format!("{:.0}", data_bytes / 1e6);
     eprintln!(
         "generated in {:.0} s: {size} MB of data and indexes",
         started.elapsed().as_secs_f64()
@@ -397,7 +397,7 @@ fn main() {
         let work = tempfile::tempdir_in(&base).expect("work dir");
         measure(&server, &runtime, work.path())
     };
-    grow_buffer_pool(&server);
+    grow_buffer_pool(&server, data_bytes);
     let sized = {
         let work = tempfile::tempdir_in(&base).expect("work dir");
         measure(&server, &runtime, work.path())
