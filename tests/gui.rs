@@ -34,6 +34,15 @@ impl Drop for Driver {
     }
 }
 
+/// Stops the demo emulator a test started, when the test ends, passed or not.
+struct DemoDown(PathBuf);
+
+impl Drop for DemoDown {
+    fn drop(&mut self) {
+        let _ = flightdeck_core::demo_down(&self.0);
+    }
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -510,10 +519,11 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
     let data = tempfile::tempdir()?;
     {
         // The run command's world: moto (found in .venv) seeded as DEMO, and the demo runbook.
-        let mut store = flightdeck_core::open_store(data.path())?;
-        flightdeck_core::ensure_demo(&mut store)?;
-        flightdeck_core::demo_up(&mut store, &flightdeck_vault::Vault::new(), data.path()).await?;
+        let fd = flightdeck_core::Flightdeck::open(data.path())?;
+        fd.ensure_demo()?;
+        fd.demo_up(None).await?;
     }
+    let _demo = DemoDown(data.path().to_path_buf());
     let driver = start_driver(data.path())?;
     let client = open_window(&driver).await?;
     introduce(&client).await?;
@@ -628,11 +638,12 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
     let data = tempfile::tempdir()?;
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gui-actions.md");
     {
-        let mut store = flightdeck_core::open_store(data.path())?;
-        flightdeck_core::ensure_demo(&mut store)?;
-        flightdeck_core::import_file(&mut store, &fixture)?;
-        flightdeck_core::demo_up(&mut store, &flightdeck_vault::Vault::new(), data.path()).await?;
+        let fd = flightdeck_core::Flightdeck::open(data.path())?;
+        fd.ensure_demo()?;
+        fd.import_file(&fixture)?;
+        fd.demo_up(None).await?;
     }
+    let _demo = DemoDown(data.path().to_path_buf());
     let driver = start_driver(data.path())?;
     let client = open_window(&driver).await?;
     introduce(&client).await?;
@@ -685,15 +696,15 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
     assert!(result.contains("Last apply in DEMO"), "{result}");
     screenshot(&client, "action.png").await?;
     {
-        let store = flightdeck_core::open_store(data.path())?;
-        let input = flightdeck_core::action_input(
-            &store,
-            "scale-drill",
-            "scale-ledger",
-            "DEMO",
-            flightdeck_core::Direction::Apply,
-        )?;
-        let now = flightdeck_core::plan_action(&input, &flightdeck_vault::Vault::new()).await?;
+        let fd = flightdeck_core::Flightdeck::open(data.path())?;
+        let now = fd
+            .plan_action(
+                "scale-drill",
+                "scale-ledger",
+                "DEMO",
+                flightdeck_core::Direction::Apply,
+            )
+            .await?;
         assert!(now.noop, "AWS already runs three: {}", now.summary);
     }
 
@@ -751,14 +762,12 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
         ),
     )?;
     {
-        let mut store = flightdeck_core::open_store(data.path())?;
-        flightdeck_core::ensure_demo(&mut store)?;
-        store.set_identity(&flightdeck_store::Actor::new(
-            "Dee Bee",
-            flightdeck_store::Role::Dba,
-        )?)?;
-        flightdeck_core::demo_up(&mut store, &vault, data.path()).await?;
+        let fd = flightdeck_core::Flightdeck::open_with(data.path(), vault.clone())?;
+        fd.ensure_demo()?;
+        let dba = fd.set_identity("Dee Bee", flightdeck_store::Role::Dba)?;
+        fd.demo_up(Some(&dba)).await?;
     }
+    let _demo = DemoDown(data.path().to_path_buf());
     let driver = start_driver(data.path())?;
     let client = open_window(&driver).await?;
     let outcome = async {

@@ -1,117 +1,298 @@
-//! Tauri commands: validate input, call one core function, map errors to `{ code, message }`.
+//! Every command of the app, declared once: each parses what the window sent, calls one method
+//! of the core façade and returns its result. Who acts is the saved identity; the checks, the
+//! audit entries and the loops are the core's.
 
-use std::path::PathBuf;
-use std::sync::MutexGuard;
+use std::path::Path;
+use std::time::Duration;
 
-use flightdeck_core::{ApiError, RunbookView};
+use flightdeck_cloud::{list_profiles, AwsProfile, Plan, RdsSnapshot};
+use flightdeck_core::{
+    AuditReport, BackupDone, BackupListing, BackupPlace, BackupRequest, Board, Compression,
+    DbLogin, Direction, EnvironmentInput, EnvironmentView, Error, MonitoringView, PhaseGate,
+    RestoreDone, RestorePreview, RestoreRequest, RunbookView, Scope, SignoffRequest, SoakTimeline,
+    VerifyDone,
+};
 use flightdeck_store::{
-    Actor, ImportOutcome, ItemUpdate, ItemView, Role, RunbookSummary, SearchHit, Store,
+    ActionRun, Actor, Confirmation, Decision, DecisionRecord, ImportOutcome, ItemUpdate, ItemView,
+    Role, RunbookSummary, SearchHit, SignoffRecord, SoakRecord,
 };
 use serde::Serialize;
-use tauri::State;
 use ts_rs::TS;
 
-use crate::AppState;
-
-pub(crate) type Result<T> = std::result::Result<T, ApiError>;
-
-pub(crate) fn store<'a>(state: &'a State<'_, AppState>) -> Result<MutexGuard<'a, Store>> {
-    state.store.lock().map_err(|_| {
-        ApiError::new(
-            "internal",
-            "the store is unavailable after an earlier failure; restart Flightdeck",
-        )
-    })
-}
-
-/// The store, locked, and the saved identity that every change is made as.
-pub(crate) fn store_and_actor<'a>(
-    state: &'a State<'_, AppState>,
-) -> Result<(MutexGuard<'a, Store>, Actor)> {
-    let store = store(state)?;
-    let actor = store.identity()?.ok_or_else(|| {
-        ApiError::new(
-            "no_identity",
-            "tell Flightdeck who you are before changing anything",
-        )
-    })?;
-    Ok((store, actor))
-}
+use crate::ipc::commands;
+use crate::reporter::Window;
 
 #[derive(Serialize, TS)]
 #[ts(export)]
 pub struct AppInfo {
-    version: &'static str,
+    version: String,
     data_dir: String,
 }
 
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
-        data_dir: state.data_dir.clone(),
+/// A board's or report's window, in minutes, kept between 5 minutes and a day.
+fn window(minutes: u32) -> Duration {
+    Duration::from_secs(u64::from(minutes.clamp(5, 24 * 60)) * 60)
+}
+
+fn blank_is_none(text: Option<String>) -> Option<String> {
+    text.filter(|s| !s.is_empty())
+}
+
+fn restore_request(
+    from: &str,
+    source: Option<String>,
+    target: String,
+    over_existing: Option<String>,
+    confirm: Option<String>,
+) -> Result<RestoreRequest, Error> {
+    Ok(RestoreRequest {
+        from: BackupPlace::parse(from)?,
+        source: blank_is_none(source),
+        target,
+        over_existing: blank_is_none(over_existing),
+        confirm: blank_is_none(confirm),
+        parallel: 2,
+    })
+}
+
+commands! {
+    fn app_info(face) -> AppInfo {
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: face.fd.data_dir().display().to_string(),
+        })
     }
-}
 
-#[tauri::command]
-pub fn list_runbooks(state: State<'_, AppState>) -> Result<Vec<RunbookSummary>> {
-    Ok(store(&state)?.list()?)
-}
+    fn list_runbooks(face) -> Vec<RunbookSummary> {
+        Ok(face.fd.read()?.list()?)
+    }
 
-#[tauri::command]
-pub fn runbook_view(state: State<'_, AppState>, key: String) -> Result<RunbookView> {
-    Ok(flightdeck_core::runbook_view(&*store(&state)?, &key)?)
-}
+    fn runbook_view(face, key: String) -> RunbookView {
+        flightdeck_core::runbook_view(&*face.fd.read()?, &key)
+    }
 
-#[tauri::command]
-pub fn set_item(
-    state: State<'_, AppState>,
-    key: String,
-    item: String,
-    update: ItemUpdate,
-) -> Result<ItemView> {
-    let (mut store, actor) = store_and_actor(&state)?;
-    if let Some(note) = &update.note {
-        if note.len() > 10_000 {
-            return Err(ApiError::new(
-                "invalid_note",
-                "a note is limited to 10,000 characters",
-            ));
+    fn set_item(face, key: String, item: String, update: ItemUpdate) -> ItemView {
+        face.fd.change_item(&face.fd.acting()?, &key, &item, &update)
+    }
+
+    fn import_runbook(face, path: String) -> ImportOutcome {
+        if path.trim().is_empty() {
+            return Err(Error::Invalid("choose a runbook file to import".into()));
         }
+        face.fd.import_file(Path::new(&path))
     }
-    Ok(flightdeck_core::change_item(
-        &mut store, &key, &item, &update, &actor,
-    )?)
-}
 
-#[tauri::command]
-pub fn import_runbook(state: State<'_, AppState>, path: String) -> Result<ImportOutcome> {
-    if path.trim().is_empty() {
-        return Err(ApiError::new(
-            "invalid_path",
-            "choose a runbook file to import",
-        ));
+    fn identity(face) -> Option<Actor> {
+        face.fd.identity()
     }
-    let mut store = store(&state)?;
-    Ok(flightdeck_core::import_file(
-        &mut store,
-        &PathBuf::from(path),
-    )?)
-}
 
-#[tauri::command]
-pub fn identity(state: State<'_, AppState>) -> Result<Option<Actor>> {
-    Ok(store(&state)?.identity()?)
-}
+    fn set_identity(face, name: String, role: Role) -> Actor {
+        face.fd.set_identity(&name, role)
+    }
 
-#[tauri::command]
-pub fn set_identity(state: State<'_, AppState>, name: String, role: Role) -> Result<Actor> {
-    let actor = Actor::new(&name, role)?;
-    store(&state)?.set_identity(&actor)?;
-    Ok(actor)
-}
+    fn search(face, query: String) -> Vec<SearchHit> {
+        Ok(face.fd.read()?.search(&query, 50)?)
+    }
 
-#[tauri::command]
-pub fn search(state: State<'_, AppState>, query: String) -> Result<Vec<SearchHit>> {
-    Ok(store(&state)?.search(&query, 50)?)
+    fn list_environments(face) -> Vec<EnvironmentView> {
+        let environments = face.fd.read()?.environments()?;
+        Ok(environments.into_iter().map(EnvironmentView::from).collect())
+    }
+
+    fn save_environment(face, input: EnvironmentInput) -> EnvironmentView {
+        let actor = face.fd.identity()?;
+        Ok(face.fd.save_environment(actor.as_ref(), input)?.into())
+    }
+
+    /// Calls STS GetCallerIdentity with the environment's credentials and records what it
+    /// reached.
+    fn test_environment(face, name: String) -> EnvironmentView {
+        let actor = face.fd.identity()?;
+        Ok(face.fd.test_environment(actor.as_ref(), &name).await?.1.into())
+    }
+
+    fn remove_environment(face, name: String) -> () {
+        let actor = face.fd.identity()?;
+        face.fd.remove_environment(actor.as_ref(), &name).map(drop)
+    }
+
+    fn aws_profiles(face) -> Vec<AwsProfile> {
+        let _ = face;
+        Ok(list_profiles().await)
+    }
+
+    fn phase_gate(face, key: String, phase: String) -> PhaseGate {
+        flightdeck_core::phase_gate(&*face.fd.read()?, &key, &phase)
+    }
+
+    fn sign_off(face, key: String, phase: String, request: SignoffRequest) -> SignoffRecord {
+        face.fd.sign_off(&face.fd.acting()?, &key, &phase, request)
+    }
+
+    fn decide(face, key: String, decision: Decision, reason: String) -> DecisionRecord {
+        face.fd.decide(&face.fd.acting()?, &key, decision, &reason)
+    }
+
+    fn decisions(face, key: String) -> Vec<DecisionRecord> {
+        Ok(face.fd.read()?.decisions(&key)?)
+    }
+
+    fn verify_audit(face) -> AuditReport {
+        flightdeck_core::verify_audit(&*face.fd.read()?)
+    }
+
+    fn plan_action(face, key: String, step: String, env: String, direction: Direction) -> Plan {
+        face.fd.plan_action(&key, &step, &env, direction).await
+    }
+
+    /// Runs a step with its lines sent to the window as `ActionProgress`; `operation` is the
+    /// id the window cancels it by.
+    fn run_action(
+        face,
+        operation: String,
+        key: String,
+        step: String,
+        env: String,
+        direction: Direction,
+        confirmation: Option<String>,
+    ) -> ActionRun {
+        let actor = face.fd.acting()?;
+        let reporter = Window::lines(face.app, face.operations, &operation, &step);
+        face.fd
+            .run_action(&actor, &key, &step, &env, direction, confirmation.as_deref(), &reporter)
+            .await
+    }
+
+    /// Asks an action, backup or restore in progress to stop; false when none has that id.
+    fn cancel_operation(face, operation: String) -> bool {
+        Ok(face.operations.cancel(&operation))
+    }
+
+    fn action_runs(face, key: String) -> Vec<ActionRun> {
+        Ok(face.fd.read()?.action_runs(&key, None)?)
+    }
+
+    /// Evaluates the runbook's criteria (all, or one phase's) and draws their charts in the
+    /// UI's theme.
+    fn go_no_go(
+        face,
+        key: String,
+        env: String,
+        phase: Option<String>,
+        window_minutes: u32,
+        dark: bool,
+    ) -> Board {
+        let scope = phase.as_deref().map(Scope::Phase).unwrap_or(Scope::All);
+        face.fd.board(&key, &env, scope, window(window_minutes), dark).await
+    }
+
+    /// The monitoring grid of an environment over the last `range_minutes`.
+    fn monitoring(face, env: String, range_minutes: u32, dark: bool) -> MonitoringView {
+        let range = Duration::from_secs(u64::from(range_minutes.clamp(15, 7 * 24 * 60)) * 60);
+        face.fd.monitoring(&env, range, dark).await
+    }
+
+    fn soak_timelines(face, key: String) -> Vec<SoakTimeline> {
+        flightdeck_core::soak_timelines(&*face.fd.read()?, &key)
+    }
+
+    fn start_soak(face, key: String, phase: String, env: String) -> SoakRecord {
+        face.fd.start_soak(&face.fd.acting()?, &key, &phase, &env)
+    }
+
+    fn confirm_criterion(face, key: String, criterion: String, note: String) -> Confirmation {
+        face.fd.confirm_criterion(&face.fd.acting()?, &key, &criterion, &note)
+    }
+
+    /// Writes the self-contained HTML report to the file the person chose.
+    fn save_report(face, key: String, env: String, window_minutes: u32, path: String) -> String {
+        face.fd
+            .save_report(&key, &env, window(window_minutes), Path::new(&path))
+            .await?;
+        Ok(path)
+    }
+
+    fn list_backups(face, env: Option<String>, place: String) -> Vec<BackupListing> {
+        face.fd.list_backups(env.as_deref(), &BackupPlace::parse(&place)?).await
+    }
+
+    /// Backs up with the counters sent to the window as `BackupProgress` under `operation`.
+    fn start_backup(
+        face,
+        operation: String,
+        env: String,
+        login: DbLogin,
+        databases: Vec<String>,
+        to: String,
+        compression: String,
+    ) -> BackupDone {
+        let actor = face.fd.acting()?;
+        let request = BackupRequest {
+            databases,
+            compression: Compression::parse(&compression).map_err(Error::Invalid)?,
+            threads: None,
+            checksums: true,
+            to: BackupPlace::parse(&to)?,
+        };
+        let reporter = Window::counters(face.app, face.operations, &operation);
+        face.fd.backup(&actor, &env, &login, &request, &reporter).await
+    }
+
+    fn verify_backup(
+        face,
+        env: Option<String>,
+        from: String,
+        test_restore: Option<String>,
+        login: DbLogin,
+    ) -> VerifyDone {
+        let actor = face.fd.acting()?;
+        let from = BackupPlace::parse(&from)?;
+        let reporter = Window::counters(face.app, face.operations, "verify");
+        face.fd
+            .verify_backup(
+                Some(&actor),
+                env.as_deref(),
+                &from,
+                test_restore.as_deref(),
+                &login,
+                &reporter,
+            )
+            .await
+    }
+
+    /// What a restore will change, and the confirmations it needs, before anything is done.
+    fn preview_restore(
+        face,
+        env: String,
+        from: String,
+        source: Option<String>,
+        target: String,
+        over_existing: Option<String>,
+        login: DbLogin,
+    ) -> RestorePreview {
+        let request = restore_request(&from, source, target, over_existing, None)?;
+        face.fd.restore_preview(&env, &login, &request).await
+    }
+
+    fn run_restore(
+        face,
+        operation: String,
+        env: String,
+        from: String,
+        source: Option<String>,
+        target: String,
+        over_existing: Option<String>,
+        confirm: Option<String>,
+        login: DbLogin,
+    ) -> RestoreDone {
+        let actor = face.fd.acting()?;
+        let request = restore_request(&from, source, target, over_existing, confirm)?;
+        let reporter = Window::counters(face.app, face.operations, &operation);
+        face.fd.restore(&actor, &env, &login, &request, &reporter).await
+    }
+
+    /// The environment's RDS snapshots (instances and clusters), newest first.
+    fn rds_snapshots(face, env: String) -> Vec<RdsSnapshot> {
+        face.fd.rds_snapshots(&env).await
+    }
 }

@@ -3,13 +3,13 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use flightdeck_cloud::Plan;
-use flightdeck_core::{action_input, plan_action, run_action, Direction, Error};
-use flightdeck_store::{GuardLevel, Store};
-use flightdeck_vault::Vault;
+use flightdeck_core::{Direction, Error, Flightdeck};
+use flightdeck_store::GuardLevel;
 
 use crate::args::{ActionCommand, ActionTarget};
 use crate::commands::acting;
 use crate::output;
+use crate::reporter::Stderr;
 
 fn print_plan(plan: &Plan) {
     println!("{}", plan.summary);
@@ -28,6 +28,22 @@ fn print_plan(plan: &Plan) {
             serde_json::to_string(undo).unwrap_or_default()
         );
     }
+}
+
+/// Whether running the step changes anything, so that a confirmation is asked for: undoing
+/// always does; applying does unless the action only reads (smoke checks).
+fn asks_confirmation(
+    fd: &Flightdeck,
+    target: &ActionTarget,
+    direction: Direction,
+) -> Result<bool, Error> {
+    if direction == Direction::Undo {
+        return Ok(true);
+    }
+    let runbook = fd.read()?.document(&target.runbook)?;
+    Ok(runbook
+        .action(&target.step)
+        .is_none_or(|step| step.action.mutates()))
 }
 
 /// The confirmation given: --confirm, --yes, or typed at a prompt on a terminal.
@@ -55,8 +71,7 @@ fn confirmation(target: &ActionTarget, guard: GuardLevel, env: &str) -> Option<S
     }
 }
 
-pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Error> {
-    let vault = Vault::new();
+pub async fn action(fd: &Flightdeck, command: ActionCommand) -> Result<(), Error> {
     let (target, direction, run) = match command {
         ActionCommand::Plan(t) => (t, Direction::Apply, false),
         ActionCommand::Apply(t) => (t, Direction::Apply, true),
@@ -66,7 +81,7 @@ pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Err
             step,
             json,
         } => {
-            let runs = store.action_runs(&runbook, step.as_deref())?;
+            let runs = fd.read()?.action_runs(&runbook, step.as_deref())?;
             if json {
                 output::json(&runs);
             } else {
@@ -90,8 +105,9 @@ pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Err
             return Ok(());
         }
     };
-    let input = action_input(store, &target.runbook, &target.step, &target.env, direction)?;
-    let planned = plan_action(&input, &vault).await;
+    let planned = fd
+        .plan_action(&target.runbook, &target.step, &target.env, direction)
+        .await;
     if !run {
         let plan = planned?;
         if target.json {
@@ -109,26 +125,24 @@ pub async fn action(store: &mut Store, command: ActionCommand) -> Result<(), Err
         Err(e) if target.confirm.is_some() || target.yes => eprintln!("the plan failed: {e}"),
         Err(_) => return planned.map(|_| ()),
     }
-    let actor = acting(
-        store,
-        target.who.actor.as_deref(),
-        target.who.role.as_deref(),
-    )?;
-    let confirmed = if !input.action.mutates() {
-        Some("read-only".to_string())
+    let actor = acting(fd, target.who.actor.as_deref(), target.who.role.as_deref())?;
+    let confirmed = if asks_confirmation(fd, &target, direction)? {
+        let env = fd.read()?.environment(&target.env)?;
+        confirmation(&target, env.guard, &env.name)
     } else {
-        confirmation(&target, input.env.guard, &input.env.name)
+        None
     };
-    let progress = |line: &str| eprintln!("  {line}");
-    let result = run_action(
-        store,
-        &vault,
-        &input,
-        &actor,
-        confirmed.as_deref(),
-        &progress,
-    )
-    .await?;
+    let result = fd
+        .run_action(
+            &actor,
+            &target.runbook,
+            &target.step,
+            &target.env,
+            direction,
+            confirmed.as_deref(),
+            &Stderr::lines(),
+        )
+        .await?;
     if target.json {
         output::json(&result);
     } else {

@@ -1,12 +1,12 @@
-use flightdeck_core::{change_item, data_dir, import_file, open_store, read_runbook, Error};
-use flightdeck_store::{Actor, ItemState, ItemUpdate, Role, Store};
+use flightdeck_core::{data_dir, read_runbook, Error, Flightdeck};
+use flightdeck_store::{Actor, ItemState, ItemUpdate, Role};
 
-use crate::args::{Cli, Command, IdentityCommand, ItemCommand, ItemTarget, RunbookCommand};
+use crate::args::{Cli, Command, IdentityCommand, ItemCommand, RunbookCommand};
 use crate::output;
 
 pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir.clone().unwrap_or_else(data_dir);
-    let store = || open_store(&dir);
+    let open = || Flightdeck::open(&dir);
     match cli.command {
         Command::Runbook(RunbookCommand::Inspect { file, json }) => {
             let (runbook, _) = read_runbook(&file)?;
@@ -24,7 +24,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Runbook(RunbookCommand::Import { file, json }) => {
-            let outcome = import_file(&mut store()?, &file)?;
+            let outcome = open()?.import_file(&file)?;
             output::warnings(&file.display().to_string(), &outcome.warnings);
             if json {
                 output::json(&outcome);
@@ -33,7 +33,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Runbook(RunbookCommand::List { json }) => {
-            let list = store()?.list()?;
+            let list = open()?.read()?.list()?;
             if json {
                 output::json(&list);
             } else if list.is_empty() {
@@ -47,7 +47,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             phase,
             json,
         } => {
-            let store = store()?;
+            let fd = open()?;
+            let store = fd.read()?;
             match (phase, json) {
                 (Some(phase), true) => output::json(&store.phase_items(&runbook, &phase)?),
                 (Some(phase), false) => store
@@ -66,75 +67,70 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 ItemCommand::Fail(_) => Some(ItemState::Failed),
             };
             let target = command.target();
-            let mut store = store()?;
-            let actor = actor(&store, target)?;
+            let fd = open()?;
+            let actor = acting(&fd, target.actor.as_deref(), target.role.as_deref())?;
             let update = ItemUpdate {
                 state,
                 note: target.note.clone(),
             };
-            let item = change_item(&mut store, &target.runbook, &target.item, &update, &actor)?;
+            let item = fd.change_item(&actor, &target.runbook, &target.item, &update)?;
             if target.json {
                 output::json(&item);
             } else {
                 output::item(&item);
             }
         }
-        Command::Identity(IdentityCommand::Show) => match store()?.identity()? {
+        Command::Identity(IdentityCommand::Show) => match open()?.identity()? {
             Some(a) => println!("{} ({})", a.name, a.role),
             None => println!("no identity saved; `flightdeck identity set NAME ROLE`"),
         },
-        Command::Env(command) => crate::env_commands::env(command, &dir).await?,
+        Command::Env(command) => crate::env_commands::env(&open()?, command).await?,
         Command::Secret(command) => crate::env_commands::secret(command)?,
         Command::Demo(command) => crate::env_commands::demo(command, &dir).await?,
-        Command::Signoff(args) => crate::signoff_commands::signoff(&mut store()?, args)?,
+        Command::Signoff(args) => crate::signoff_commands::signoff(&open()?, args)?,
         Command::Gate {
             runbook,
             phase,
             json,
-        } => crate::signoff_commands::gate(&store()?, &runbook, &phase, json)?,
+        } => crate::signoff_commands::gate(&open()?, &runbook, &phase, json)?,
         Command::Decide {
             runbook,
             decision,
             reason,
             who,
-        } => crate::signoff_commands::decide(&mut store()?, &runbook, &decision, &reason, &who)?,
-        Command::Audit(command) => crate::signoff_commands::audit(&store()?, command)?,
+        } => crate::signoff_commands::decide(&open()?, &runbook, &decision, &reason, &who)?,
+        Command::Audit(command) => crate::signoff_commands::audit(&open()?, command)?,
         Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
-        Command::Action(command) => crate::action_commands::action(&mut store()?, command).await?,
-        Command::Soak(command) => crate::soak_commands::soak(&mut store()?, command).await?,
-        Command::Db(command) => crate::db_commands::db(&mut store()?, &dir, command).await?,
+        Command::Action(command) => crate::action_commands::action(&open()?, command).await?,
+        Command::Soak(command) => crate::soak_commands::soak(&open()?, command).await?,
+        Command::Db(command) => crate::db_commands::db(&open()?, command).await?,
         Command::Confirm {
             runbook,
             criterion,
             note,
             who,
-        } => crate::soak_commands::confirm(&mut store()?, &runbook, &criterion, &note, &who)?,
+        } => crate::soak_commands::confirm(&open()?, &runbook, &criterion, &note, &who)?,
         Command::Monitor { env, range, json } => {
-            crate::monitor_command::monitor(&store()?, &env, range, json).await?
+            crate::monitor_command::monitor(&open()?, &env, range, json).await?
         }
         Command::Report {
             runbook,
             env,
             out,
             window,
-        } => crate::soak_commands::report(&store()?, &runbook, &env, &out, window).await?,
+        } => crate::soak_commands::report(&open()?, &runbook, &env, &out, window).await?,
         Command::Identity(IdentityCommand::Set { name, role }) => {
-            let actor = Actor::new(&name, role.parse::<Role>()?)?;
-            store()?.set_identity(&actor)?;
+            let actor = open()?.set_identity(&name, role.parse::<Role>()?)?;
             println!("saved: {} ({})", actor.name, actor.role);
         }
     }
     Ok(())
 }
 
-fn actor(store: &Store, target: &ItemTarget) -> Result<Actor, Error> {
-    acting(store, target.actor.as_deref(), target.role.as_deref())
-}
-
 /// `--as NAME --role ROLE`, else the saved identity.
-pub fn acting(store: &Store, name: Option<&str>, role: Option<&str>) -> Result<Actor, Error> {
+pub fn acting(fd: &Flightdeck, name: Option<&str>, role: Option<&str>) -> Result<Actor, Error> {
     if let (Some(name), Some(role)) = (name, role) {
         return Ok(Actor::new(name, role.parse::<Role>()?)?);
     }
-    store.identity()?.ok_or(Error::NoIdentity)
+    fd.acting()
 }

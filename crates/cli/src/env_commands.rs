@@ -2,11 +2,8 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use flightdeck_cloud::list_profiles;
-use flightdeck_core::{
-    demo_down, demo_up, remove_environment, save_environment, test_environment, EnvironmentInput,
-    Error,
-};
-use flightdeck_store::{GuardLevel, Store};
+use flightdeck_core::{demo_down, EnvironmentInput, Error, Flightdeck};
+use flightdeck_store::GuardLevel;
 use flightdeck_vault::{SecretString, Vault};
 
 use crate::args::{DemoCommand, EnvAdd, EnvCommand, SecretCommand};
@@ -36,7 +33,7 @@ fn read_secret(prompt: &str) -> Result<SecretString, Error> {
     Ok(SecretString::from(value))
 }
 
-fn add(store: &mut Store, vault: &Vault, a: EnvAdd) -> Result<(), Error> {
+fn add(fd: &Flightdeck, a: EnvAdd) -> Result<(), Error> {
     let secret_access_key = match &a.access_key_id {
         Some(_) => Some(read_secret("AWS secret access key: ")?),
         None => None,
@@ -59,7 +56,7 @@ fn add(store: &mut Store, vault: &Vault, a: EnvAdd) -> Result<(), Error> {
         access_key_id: a.access_key_id,
         secret_access_key,
     };
-    let env = save_environment(store, vault, input)?;
+    let env = fd.save_environment(fd.identity()?.as_ref(), input)?;
     println!(
         "saved environment {}; check it with `flightdeck env test {}`",
         env.name, env.name
@@ -67,30 +64,30 @@ fn add(store: &mut Store, vault: &Vault, a: EnvAdd) -> Result<(), Error> {
     Ok(())
 }
 
-pub async fn env(command: EnvCommand, data_dir: &Path) -> Result<(), Error> {
-    let vault = Vault::new();
-    let mut store = flightdeck_core::open_store(data_dir)?;
+pub async fn env(fd: &Flightdeck, command: EnvCommand) -> Result<(), Error> {
     match command {
-        EnvCommand::Add(a) => add(&mut store, &vault, a)?,
-        EnvCommand::List { json: true } => output::json(&store.environments()?),
-        EnvCommand::List { json: false } => {
-            store.environments()?.iter().for_each(output::environment)
+        EnvCommand::Add(a) => add(fd, a)?,
+        EnvCommand::List { json: true } => output::json(&fd.read()?.environments()?),
+        EnvCommand::List { json: false } => fd
+            .read()?
+            .environments()?
+            .iter()
+            .for_each(output::environment),
+        EnvCommand::Show { name, json: true } => output::json(&fd.read()?.environment(&name)?),
+        EnvCommand::Show { name, json: false } => {
+            output::environment(&fd.read()?.environment(&name)?)
         }
-        EnvCommand::Show { name, json: true } => output::json(&store.environment(&name)?),
-        EnvCommand::Show { name, json: false } => output::environment(&store.environment(&name)?),
         EnvCommand::Test { name, json } => {
-            let env = store.environment(&name)?;
-            let check = test_environment(&env, &vault).await?;
-            store.record_check(&env.name, &check)?;
+            let (check, env) = fd.test_environment(fd.identity()?.as_ref(), &name).await?;
             if json {
                 output::json(&check);
             } else {
                 output::check(&env, &check);
             }
-            flightdeck_core::require_verified(&store.environment(&env.name)?)?;
+            flightdeck_core::require_verified(&env)?;
         }
         EnvCommand::Remove { name } => {
-            let env = remove_environment(&mut store, &vault, &name)?;
+            let env = fd.remove_environment(fd.identity()?.as_ref(), &name)?;
             println!("removed environment {}", env.name);
         }
         EnvCommand::Profiles { json } => {
@@ -146,8 +143,8 @@ pub fn secret(command: SecretCommand) -> Result<(), Error> {
 pub async fn demo(command: DemoCommand, data_dir: &Path) -> Result<(), Error> {
     match command {
         DemoCommand::Up { json } => {
-            let mut store = flightdeck_core::open_store(data_dir)?;
-            let status = demo_up(&mut store, &Vault::new(), data_dir).await?;
+            let fd = Flightdeck::open(data_dir)?;
+            let status = fd.demo_up(fd.identity()?.as_ref()).await?;
             if json {
                 output::json(&status);
             } else {

@@ -4,8 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use flightdeck_cloud::{Status, Verdict};
-use flightdeck_core::{data_dir, go_no_go, open_store};
-use flightdeck_vault::Vault;
+use flightdeck_core::{data_dir, Flightdeck, Scope};
 
 use crate::args::{Cli, Command};
 use crate::output;
@@ -25,18 +24,11 @@ pub async fn run(cli: Cli) -> ExitCode {
     else {
         unreachable!("called for gonogo only")
     };
-    let evaluation = match open_store(&dir) {
-        Ok(store) => {
+    let evaluation = match Flightdeck::open(&dir) {
+        Ok(fd) => {
             let window = Duration::from_secs(u64::from(window.max(1)) * 60);
-            go_no_go(
-                &store,
-                &Vault::new(),
-                &runbook,
-                &env,
-                phase.as_deref(),
-                window,
-            )
-            .await
+            let scope = phase.as_deref().map(Scope::Phase).unwrap_or(Scope::All);
+            fd.go_no_go(&runbook, &env, scope, window).await
         }
         Err(e) => Err(e),
     };

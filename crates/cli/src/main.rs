@@ -8,6 +8,7 @@ mod env_commands;
 mod gonogo_command;
 mod monitor_command;
 mod output;
+mod reporter;
 mod signoff_commands;
 mod soak_commands;
 

@@ -2,16 +2,13 @@
 
 use std::time::Duration;
 
-use flightdeck_core::{monitoring, Error};
-use flightdeck_store::Store;
-use flightdeck_vault::Vault;
+use flightdeck_core::{Error, Flightdeck};
 
 use crate::output;
 
-pub async fn monitor(store: &Store, env: &str, range: u32, json: bool) -> Result<(), Error> {
-    let environment = store.environment(env)?;
+pub async fn monitor(fd: &Flightdeck, env: &str, range: u32, json: bool) -> Result<(), Error> {
     let range = Duration::from_secs(u64::from(range.max(15)) * 60);
-    let view = monitoring(&environment, &Vault::new(), range, false).await?;
+    let view = fd.monitoring(env, range, false).await?;
     if json {
         output::json(&view.panels.iter().map(|p| serde_json::json!({
             "title": p.title, "unit": p.unit, "stat": p.stat, "period": p.period, "latest": p.latest,

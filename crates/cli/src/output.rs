@@ -1,8 +1,8 @@
-use flightdeck_core::{ApiError, Error};
+use flightdeck_core::{ApiError, Error, Typed};
 use flightdeck_runbook::{ImportWarning, Runbook};
 use flightdeck_store::{
     ConnectionCheck, CredentialSource, Environment, ImportOutcome, ItemState, ItemView,
-    RunbookSummary,
+    RunbookSummary, StoreError,
 };
 use serde::Serialize;
 
@@ -13,12 +13,48 @@ pub fn json<T: Serialize>(value: &T) {
     );
 }
 
+/// What to do about an error, in this face's words: the flags and commands that help.
+fn hint(e: &Error) -> Option<String> {
+    Some(match e {
+        Error::NoIdentity => {
+            "save it with `flightdeck identity set NAME ROLE`, or pass --as NAME --role ROLE".into()
+        }
+        Error::Unverified(env) => format!("run `flightdeck env test {env}`"),
+        Error::NotConfirmed { needs, .. } if needs.is_empty() => {
+            "pass --yes after reading the plan".into()
+        }
+        Error::NotConfirmed { needs, .. } => needs
+            .iter()
+            .map(|typed| match typed {
+                Typed::EnvironmentName(name) => format!("--confirm {name}"),
+                Typed::DatabaseName(name) => format!("--over-existing {name}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Error::NoDbLogin => "--secret NAME (Secrets Manager) or --keyring NAME (OS keyring)".into(),
+        Error::Store(StoreError::UnknownRunbook(_)) => {
+            "`flightdeck runbook list` shows the imported ones".into()
+        }
+        Error::Store(StoreError::UnknownEnvironment(_)) => {
+            "`flightdeck env list` shows them".into()
+        }
+        _ => return None,
+    })
+}
+
 pub fn error(e: &Error, as_json: bool) {
+    let message = match hint(e) {
+        Some(hint) => format!("{e}; {hint}"),
+        None => e.to_string(),
+    };
     if as_json {
-        let api: ApiError = ApiError::new(e.code(), e.to_string());
+        let api = ApiError {
+            message,
+            ..ApiError::from_ref(e)
+        };
         eprintln!("{}", serde_json::to_string(&api).expect("errors serialise"));
     } else {
-        eprintln!("error: {e}");
+        eprintln!("error: {message}");
     }
 }
 

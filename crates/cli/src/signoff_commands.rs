@@ -1,13 +1,12 @@
-use flightdeck_core::{export_audit, phase_gate, sign_off, verify_audit, Error, SignoffRequest};
-use flightdeck_store::{Answer, Decision, Store, Waiver};
-use flightdeck_vault::Vault;
+use flightdeck_core::{export_audit, phase_gate, verify_audit, Error, Flightdeck, SignoffRequest};
+use flightdeck_store::{Answer, Decision, Waiver};
 
 use crate::args::{AuditCommand, SignoffArgs, Who};
 use crate::commands::acting;
 use crate::output;
 
-pub fn signoff(store: &mut Store, args: SignoffArgs) -> Result<(), Error> {
-    let actor = acting(store, args.who.actor.as_deref(), args.who.role.as_deref())?;
+pub fn signoff(fd: &Flightdeck, args: SignoffArgs) -> Result<(), Error> {
+    let actor = acting(fd, args.who.actor.as_deref(), args.who.role.as_deref())?;
     let answers = args
         .yes
         .iter()
@@ -33,12 +32,10 @@ pub fn signoff(store: &mut Store, args: SignoffArgs) -> Result<(), Error> {
             })
         })
         .collect::<Result<_, Error>>()?;
-    let record = sign_off(
-        store,
-        &Vault::new(),
+    let record = fd.sign_off(
+        &actor,
         &args.runbook,
         &args.phase,
-        &actor,
         SignoffRequest { answers, waivers },
     )?;
     if args.json {
@@ -56,8 +53,8 @@ pub fn signoff(store: &mut Store, args: SignoffArgs) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn gate(store: &Store, runbook: &str, phase: &str, json: bool) -> Result<(), Error> {
-    let gate = phase_gate(store, runbook, phase)?;
+pub fn gate(fd: &Flightdeck, runbook: &str, phase: &str, json: bool) -> Result<(), Error> {
+    let gate = phase_gate(&*fd.read()?, runbook, phase)?;
     if json {
         output::json(&gate);
         return Ok(());
@@ -92,19 +89,19 @@ pub fn gate(store: &Store, runbook: &str, phase: &str, json: bool) -> Result<(),
 }
 
 pub fn decide(
-    store: &mut Store,
+    fd: &Flightdeck,
     runbook: &str,
     decision: &str,
     reason: &str,
     who: &Who,
 ) -> Result<(), Error> {
-    let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
+    let actor = acting(fd, who.actor.as_deref(), who.role.as_deref())?;
     let decision = match decision {
         "go" => Decision::Go,
         "no-go" => Decision::NoGo,
         _ => Decision::Hold,
     };
-    let record = flightdeck_core::decide(store, &Vault::new(), runbook, &actor, decision, reason)?;
+    let record = fd.decide(&actor, runbook, decision, reason)?;
     println!(
         "{:?} recorded by {} ({}) at {}",
         record.decision, record.signed.signer, record.signed.role, record.signed.at
@@ -112,7 +109,9 @@ pub fn decide(
     Ok(())
 }
 
-pub fn audit(store: &Store, command: AuditCommand) -> Result<(), Error> {
+pub fn audit(fd: &Flightdeck, command: AuditCommand) -> Result<(), Error> {
+    let store = fd.read()?;
+    let store = &*store;
     match command {
         AuditCommand::Verify { json } => {
             let report = verify_audit(store)?;

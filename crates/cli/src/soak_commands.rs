@@ -3,18 +3,14 @@
 use std::path::Path;
 use std::time::Duration;
 
-use flightdeck_core::{
-    confirm_criterion, report_html, report_input, run_due_checkpoints, soak_timelines, start_soak,
-    write_report, Error,
-};
-use flightdeck_store::{rfc3339, Store};
-use flightdeck_vault::Vault;
+use flightdeck_core::{soak_timelines, Error, Flightdeck};
+use flightdeck_store::rfc3339;
 
 use crate::args::{SoakCommand, Who};
 use crate::commands::acting;
 use crate::output;
 
-pub async fn soak(store: &mut Store, command: SoakCommand) -> Result<(), Error> {
+pub async fn soak(fd: &Flightdeck, command: SoakCommand) -> Result<(), Error> {
     match command {
         SoakCommand::Start {
             runbook,
@@ -22,8 +18,8 @@ pub async fn soak(store: &mut Store, command: SoakCommand) -> Result<(), Error> 
             env,
             who,
         } => {
-            let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
-            let soak = start_soak(store, &runbook, &phase, &env, &actor)?;
+            let actor = acting(fd, who.actor.as_deref(), who.role.as_deref())?;
+            let soak = fd.start_soak(&actor, &runbook, &phase, &env)?;
             println!(
                 "soak of {phase} started in {env}: {} checkpoints, the first at {}, the last at {}",
                 soak.checkpoints,
@@ -32,7 +28,7 @@ pub async fn soak(store: &mut Store, command: SoakCommand) -> Result<(), Error> 
             );
         }
         SoakCommand::Status { runbook, json } => {
-            let timelines = soak_timelines(store, &runbook)?;
+            let timelines = soak_timelines(&*fd.read()?, &runbook)?;
             if json {
                 output::json(&timelines);
                 return Ok(());
@@ -64,8 +60,8 @@ pub async fn soak(store: &mut Store, command: SoakCommand) -> Result<(), Error> 
             }
         }
         SoakCommand::Run { runbook, who, json } => {
-            let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
-            let recorded = run_due_checkpoints(store, &Vault::new(), &runbook, &actor).await?;
+            let actor = acting(fd, who.actor.as_deref(), who.role.as_deref())?;
+            let recorded = fd.run_due_checkpoints(&actor, &runbook).await?;
             if json {
                 output::json(&recorded);
             } else if recorded.is_empty() {
@@ -86,14 +82,14 @@ pub async fn soak(store: &mut Store, command: SoakCommand) -> Result<(), Error> 
 }
 
 pub fn confirm(
-    store: &mut Store,
+    fd: &Flightdeck,
     runbook: &str,
     criterion: &str,
     note: &str,
     who: &Who,
 ) -> Result<(), Error> {
-    let actor = acting(store, who.actor.as_deref(), who.role.as_deref())?;
-    let c = confirm_criterion(store, runbook, criterion, &actor, note)?;
+    let actor = acting(fd, who.actor.as_deref(), who.role.as_deref())?;
+    let c = fd.confirm_criterion(&actor, runbook, criterion, note)?;
     println!(
         "confirmed '{}' as {} ({}) at {}",
         criterion, c.confirmed_by, c.role, c.at
@@ -102,16 +98,14 @@ pub fn confirm(
 }
 
 pub async fn report(
-    store: &Store,
+    fd: &Flightdeck,
     runbook: &str,
     env: &str,
     out: &Path,
     window: u32,
 ) -> Result<(), Error> {
-    let input = report_input(store, runbook, env)?;
     let window = Duration::from_secs(u64::from(window.max(1)) * 60);
-    let html = report_html(&input, &Vault::new(), window).await?;
-    write_report(out, &html)?;
-    println!("wrote {} ({} KiB)", out.display(), html.len() / 1024);
+    let bytes = fd.save_report(runbook, env, window, out).await?;
+    println!("wrote {} ({} KiB)", out.display(), bytes / 1024);
     Ok(())
 }

@@ -18,8 +18,8 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use criterion::{criterion_group, criterion_main, Criterion};
 use flightdeck_cloud::{apply, plan, seed_demo_world, MotoServer, Run};
+use flightdeck_model::{CredentialSource, Environment, GuardLevel};
 use flightdeck_runbook::Action;
-use flightdeck_store::{CredentialSource, Environment, GuardLevel};
 
 /// The SDK's default HTTP client (hyper 1 with rustls on aws-lc), with the time spent in each
 /// round trip added up.

@@ -11,7 +11,7 @@ use std::path::Path;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
 use aws_types::SdkConfig;
-use flightdeck_store::Environment;
+use flightdeck_model::Environment;
 use flightdeck_vault::Vault;
 use serde::Serialize;
 use sha2::{Digest, Sha256};

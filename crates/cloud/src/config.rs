@@ -4,7 +4,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
-use flightdeck_store::{CredentialSource, Environment};
+use flightdeck_model::{CredentialSource, Environment};
 use flightdeck_vault::{ExposeSecret, Vault};
 
 use crate::profiles::list_profiles;

@@ -1,5 +1,5 @@
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use flightdeck_store::{ConnectionCheck, CredentialSource, Environment};
+use flightdeck_model::{ConnectionCheck, CredentialSource, Environment};
 use flightdeck_vault::Vault;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

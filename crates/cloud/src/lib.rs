@@ -17,12 +17,10 @@ mod rds_snapshots;
 pub use actions::{apply, plan, Change, Failure, Outcome, Plan, Run};
 pub use backups::{BackupStore, RemoteBackup, S3Place, PART_BYTES};
 pub use config::{key_pair_json, sdk_config};
-pub use criteria::{
-    evaluate, evaluate_in, judge_series, AlarmMark, CriterionResult, Evaluation, Point, Rule, Span,
-    Status, Verdict, QUERIES_PER_CALL,
-};
+pub use criteria::{evaluate, evaluate_in, judge_series, Rule, QUERIES_PER_CALL};
 pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};
 pub use error::CloudError;
+pub use flightdeck_model::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};
 pub use identity::{check_connection, CallerIdentity};
 pub use monitoring::{monitoring_panels, period_for, Panel, PanelSeries};
 pub use moto::MotoServer;

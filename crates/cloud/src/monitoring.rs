@@ -9,8 +9,9 @@ use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::criteria::{aws, fetch, Point, QUERIES_PER_CALL};
+use crate::criteria::{aws, fetch, QUERIES_PER_CALL};
 use crate::CloudError;
+use flightdeck_model::Point;
 
 /// The region CloudFront's metrics live in, whatever the distribution's viewers.
 const CLOUDFRONT_REGION: &str = "us-east-1";

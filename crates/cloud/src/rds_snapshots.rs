@@ -1,7 +1,7 @@
 //! The RDS snapshots of an environment (instances and Aurora clusters, manual and automated),
 //! for the Backups view beside the logical backups.
 
-use flightdeck_store::Environment;
+use flightdeck_model::Environment;
 use flightdeck_vault::Vault;
 use serde::Serialize;
 use ts_rs::TS;

@@ -4,7 +4,7 @@
 mod common;
 
 use flightdeck_cloud::{check_connection, list_profiles, CloudError, DEMO_ACCOUNT};
-use flightdeck_store::CredentialSource;
+use flightdeck_model::CredentialSource;
 use flightdeck_vault::Vault;
 
 #[tokio::test]

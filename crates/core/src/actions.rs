@@ -13,33 +13,16 @@ use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
 use flightdeck_cloud::{sdk_config, Failure, Outcome, Plan, Run};
-use flightdeck_runbook::{resolve_vars, Action, ActionStep, Role};
+use flightdeck_model::Direction;
+use flightdeck_runbook::{resolve_vars, Action, ActionStep};
 use flightdeck_store::{ActionRun, Actor, Environment, GuardLevel, RunResult, RunStatus, Store};
 use flightdeck_vault::Vault;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
-use crate::Error;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Direction {
-    Apply,
-    Undo,
-}
-
-impl Direction {
-    fn as_str(self) -> &'static str {
-        match self {
-            Direction::Apply => "apply",
-            Direction::Undo => "undo",
-        }
-    }
-}
+use crate::permissions::Change;
+use crate::{Error, Flightdeck, Reporter, Typed};
 
 /// A step ready to plan or run: its action with every `${...}` resolved, and its environment.
-pub struct ActionInput {
+pub(crate) struct ActionInput {
     pub key: String,
     pub step: ActionStep,
     pub env: Environment,
@@ -99,8 +82,8 @@ fn recorded_undo(store: &Store, key: &str, step: &str, env: &str) -> Result<Acti
     }
 }
 
-/// Reads what a plan or run needs from the store (the app holds the store only for this).
-pub fn action_input(
+/// Reads what a plan or run needs from the store.
+fn action_input(
     store: &Store,
     key: &str,
     step_id: &str,
@@ -145,7 +128,7 @@ pub fn action_input(
 fn quiet(_: &str) {}
 
 /// Reads the current state in AWS and says what running the input would change.
-pub async fn plan_action(input: &ActionInput, vault: &Vault) -> Result<Plan, Error> {
+async fn plan(input: &ActionInput, vault: &Vault) -> Result<Plan, Error> {
     let never = AtomicBool::new(false);
     let run = Run {
         config: sdk_config(&input.env, vault).await?,
@@ -156,40 +139,15 @@ pub async fn plan_action(input: &ActionInput, vault: &Vault) -> Result<Plan, Err
     Ok(flightdeck_cloud::plan(&run, &input.action).await?)
 }
 
-/// Checks who is acting, the environment, the gate and the confirmation; then records the run as
-/// begun. Returns the run's id.
-pub fn begin_action(
+/// Checks the environment, the gate and the confirmation; then records the run as begun.
+/// Returns the run's id. Who is acting was checked before.
+fn begin_action(
     store: &mut Store,
     input: &ActionInput,
     actor: &Actor,
     confirmation: Option<&str>,
 ) -> Result<i64, Error> {
     let step = &input.step;
-    let prod = input.env.guard == GuardLevel::TypeName;
-    match input.direction {
-        Direction::Undo if prod && !step.rollback_roles.contains(&actor.role) => {
-            let allowed: Vec<&str> = step.rollback_roles.iter().map(|r| r.label()).collect();
-            return Err(Error::NotAllowed(format!(
-                "{} ({}) may not roll '{}' back in {}; {}",
-                actor.name,
-                actor.role.label(),
-                step.id,
-                input.env.name,
-                if allowed.is_empty() {
-                    "the runbook names no rollback roles for it (rollback_roles = [...])"
-                        .to_string()
-                } else {
-                    format!("the runbook allows {}", allowed.join(", "))
-                }
-            )));
-        }
-        Direction::Undo if prod => {}
-        Direction::Undo if step.rollback_roles.contains(&actor.role) => {}
-        _ if actor.role == Role::ClientStakeholder => {
-            return Err(Error::ReadOnly(actor.name.clone()));
-        }
-        _ => {}
-    }
     if input.action.mutates() {
         crate::require_verified(&input.env)?;
         let confirmed = match input.env.guard {
@@ -197,16 +155,22 @@ pub fn begin_action(
             GuardLevel::Confirm => confirmation.is_some_and(|c| !c.trim().is_empty()),
         };
         if !confirmed {
-            return Err(Error::NotConfirmed(match input.env.guard {
-                GuardLevel::TypeName => format!(
-                    "this changes {}: type the environment's name, {}, to confirm",
-                    input.env.name, input.env.name
-                ),
-                GuardLevel::Confirm => format!(
-                    "this changes {}: confirm it after reading the plan (--yes on the command line)",
-                    input.env.name
-                ),
-            }));
+            return Err(match input.env.guard {
+                GuardLevel::TypeName => Error::NotConfirmed {
+                    message: format!(
+                        "this changes {}: type the environment's name, {}, to confirm",
+                        input.env.name, input.env.name
+                    ),
+                    needs: vec![Typed::EnvironmentName(input.env.name.clone())],
+                },
+                GuardLevel::Confirm => Error::NotConfirmed {
+                    message: format!(
+                        "this changes {}: confirm it after reading the plan",
+                        input.env.name
+                    ),
+                    needs: Vec::new(),
+                },
+            });
         }
     }
     if input.direction == Direction::Apply {
@@ -218,13 +182,13 @@ pub fn begin_action(
         actor,
         &step.id,
         &input.env.name,
-        input.direction.as_str(),
+        input.direction,
         &action,
     )?)
 }
 
 /// Runs the input's action against AWS, reporting progress lines.
-pub async fn execute_action(
+async fn execute_action(
     input: &ActionInput,
     vault: &Vault,
     progress: &(dyn Fn(&str) + Send + Sync),
@@ -241,7 +205,7 @@ pub async fn execute_action(
 }
 
 /// Records how the run ended; a failure becomes an error naming what was and was not done.
-pub fn finish_action(
+fn finish_action(
     store: &mut Store,
     input: &ActionInput,
     actor: &Actor,
@@ -296,17 +260,54 @@ pub fn finish_action(
     }
 }
 
-/// Begin, execute and finish in one call (the CLI; the app splits them to free the store).
-pub async fn run_action(
-    store: &mut Store,
-    vault: &Vault,
-    input: &ActionInput,
-    actor: &Actor,
-    confirmation: Option<&str>,
-    progress: &(dyn Fn(&str) + Send + Sync),
-) -> Result<ActionRun, Error> {
-    let run = begin_action(store, input, actor, confirmation)?;
-    let never = AtomicBool::new(false);
-    let result = execute_action(input, vault, progress, &never).await;
-    finish_action(store, input, actor, run, result)
+impl Flightdeck {
+    /// Reads the current state in AWS and says what applying (or undoing) the step would
+    /// change, and how to undo it. Changes nothing.
+    pub async fn plan_action(
+        &self,
+        key: &str,
+        step: &str,
+        env: &str,
+        direction: Direction,
+    ) -> Result<Plan, Error> {
+        let input = action_input(&*self.read()?, key, step, env, direction)?;
+        plan(&input, self.vault()).await
+    }
+
+    /// Applies or undoes a step: who may, the environment's test, the gate and the
+    /// confirmation are checked; the run is recorded before its first AWS call and finished
+    /// after its last, with progress lines to `reporter` and its cancel honoured between calls.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn run_action(
+        &self,
+        actor: &Actor,
+        key: &str,
+        step: &str,
+        env: &str,
+        direction: Direction,
+        confirmation: Option<&str>,
+        reporter: &dyn Reporter,
+    ) -> Result<ActionRun, Error> {
+        let (input, run) = {
+            let mut store = self.write()?;
+            let input = action_input(&store, key, step, env, direction)?;
+            let change = match direction {
+                Direction::Apply => Change::Apply,
+                Direction::Undo => Change::Undo {
+                    step: &input.step.id,
+                    environment: &input.env.name,
+                    typed_guard: input.env.guard == GuardLevel::TypeName,
+                    rollback_roles: &input.step.rollback_roles,
+                },
+            };
+            self.permit(&mut store, actor, change, Some(key), step)?;
+            let run = begin_action(&mut store, &input, actor, confirmation)?;
+            (input, run)
+        };
+        reporter.began(run);
+        let progress = reporter.progress();
+        let lines = |line: &str| reporter.line(line);
+        let result = execute_action(&input, self.vault(), &lines, progress.cancel_flag()).await;
+        finish_action(&mut *self.write()?, &input, actor, run, result)
+    }
 }

@@ -1,12 +1,12 @@
 //! Environments: where Flightdeck reaches AWS, with credentials kept in the OS keyring.
 
 use flightdeck_cloud::{check_connection, key_pair_json};
-use flightdeck_store::{ConnectionCheck, CredentialSource, Environment, GuardLevel, Store};
+use flightdeck_store::{Actor, ConnectionCheck, CredentialSource, Environment, GuardLevel, Store};
 use flightdeck_vault::{ExposeSecret, SecretString, Vault};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Error;
+use crate::{Error, Flightdeck};
 
 /// An environment as a person enters it; static keys travel here once, into the keyring.
 #[derive(Debug, Deserialize, TS)]
@@ -65,11 +65,52 @@ fn blank_to_none(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Validates and saves an environment; static keys go to the keyring, SQLite keeps their name.
-/// Saving an existing environment without credentials keeps the ones it has.
-pub fn save_environment(
+impl Flightdeck {
+    /// Validates and saves an environment; static keys go to the keyring, SQLite keeps their
+    /// name. Saving an existing environment without credentials keeps the ones it has.
+    /// Environments are this desktop's configuration, so anyone may set them up, even before
+    /// saying who they are; the event names the person when there is one.
+    pub fn save_environment(
+        &self,
+        actor: Option<&Actor>,
+        input: EnvironmentInput,
+    ) -> Result<Environment, Error> {
+        let mut store = self.write()?;
+        save(&mut store, self.vault(), actor, input)
+    }
+
+    /// Proves which account the environment reaches (STS GetCallerIdentity) and records what
+    /// it reached; the store is free during the call.
+    pub async fn test_environment(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+    ) -> Result<(ConnectionCheck, Environment), Error> {
+        let env = self.read()?.environment(name)?;
+        let check = check_connection(&env, self.vault(), crate::now()).await?;
+        let mut store = self.write()?;
+        store.record_check(actor, &env.name, &check)?;
+        Ok((check, store.environment(&env.name)?))
+    }
+
+    /// Removes the environment and the keys it kept in the keyring.
+    pub fn remove_environment(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+    ) -> Result<Environment, Error> {
+        let env = self.write()?.remove_environment(actor, name)?;
+        if let CredentialSource::StaticKeys { secret } = &env.credentials {
+            self.vault().remove(secret)?;
+        }
+        Ok(env)
+    }
+}
+
+pub(crate) fn save(
     store: &mut Store,
     vault: &Vault,
+    actor: Option<&Actor>,
     input: EnvironmentInput,
 ) -> Result<Environment, Error> {
     let name = input.name.trim().to_string();
@@ -129,25 +170,7 @@ pub fn save_environment(
     if let (Some(pair), CredentialSource::StaticKeys { secret }) = (keys, &env.credentials) {
         vault.put(secret, &pair)?;
     }
-    store.save_environment(&env)?;
-    Ok(env)
-}
-
-/// Proves which account the environment reaches (STS GetCallerIdentity) and records the result.
-pub async fn test_environment(env: &Environment, vault: &Vault) -> Result<ConnectionCheck, Error> {
-    Ok(check_connection(env, vault, crate::now()).await?)
-}
-
-/// Removes the environment and the keys it kept in the keyring.
-pub fn remove_environment(
-    store: &mut Store,
-    vault: &Vault,
-    name: &str,
-) -> Result<Environment, Error> {
-    let env = store.remove_environment(name)?;
-    if let CredentialSource::StaticKeys { secret } = &env.credentials {
-        vault.remove(secret)?;
-    }
+    store.save_environment(actor, &env)?;
     Ok(env)
 }
 
@@ -198,11 +221,11 @@ mod tests {
     #[test]
     fn prod_defaults_to_typed_confirmation_and_blanks_become_none() {
         let mut store = Store::open_in_memory().unwrap();
-        let env = save_environment(&mut store, &Vault::new(), input("PROD")).unwrap();
+        let env = save(&mut store, &Vault::new(), None, input("PROD")).unwrap();
         assert_eq!(env.guard, GuardLevel::TypeName);
         assert_eq!(env.colour, "#c62f2f");
         assert_eq!(env.dr_region, None);
-        let sit = save_environment(&mut store, &Vault::new(), input("SIT")).unwrap();
+        let sit = save(&mut store, &Vault::new(), None, input("SIT")).unwrap();
         assert_eq!(sit.guard, GuardLevel::Confirm);
     }
 
@@ -211,7 +234,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let mut bad = input("PROD");
         bad.region = "Cape Town".into();
-        let err = save_environment(&mut store, &Vault::new(), bad).unwrap_err();
+        let err = save(&mut store, &Vault::new(), None, bad).unwrap_err();
         assert!(
             err.to_string()
                 .contains("region: an AWS region such as af-south-1"),
@@ -221,7 +244,7 @@ mod tests {
         both.access_key_id = Some("AKIA".into());
         both.secret_access_key = Some(SecretString::from("x".to_string()));
         assert_eq!(
-            save_environment(&mut store, &Vault::new(), both)
+            save(&mut store, &Vault::new(), None, both)
                 .unwrap_err()
                 .code(),
             "invalid_input"
@@ -232,13 +255,14 @@ mod tests {
     #[test]
     fn mutations_need_a_test_that_reached_the_expected_account() {
         let mut store = Store::open_in_memory().unwrap();
-        let env = save_environment(&mut store, &Vault::new(), input("PROD")).unwrap();
+        let env = save(&mut store, &Vault::new(), None, input("PROD")).unwrap();
         assert_eq!(
             require_verified(&env).unwrap_err().code(),
             "environment_unverified"
         );
         store
             .record_check(
+                None,
                 "PROD",
                 &check(Some(
                     "this profile reaches 815856636111, the environment expects 093646564004",
@@ -248,9 +272,9 @@ mod tests {
         let err = require_verified(&store.environment("PROD").unwrap()).unwrap_err();
         assert_eq!(err.code(), "account_mismatch");
         assert!(err.to_string().contains("reaches 815856636111"), "{err}");
-        store.record_check("PROD", &check(None)).unwrap();
+        store.record_check(None, "PROD", &check(None)).unwrap();
         assert!(require_verified(&store.environment("PROD").unwrap()).is_ok());
-        let resaved = save_environment(&mut store, &Vault::new(), input("PROD")).unwrap();
+        let resaved = save(&mut store, &Vault::new(), None, input("PROD")).unwrap();
         assert!(
             require_verified(&resaved).is_err(),
             "changing an environment clears its check"

@@ -17,7 +17,7 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("who is acting? save your identity with `flightdeck identity set NAME ROLE`, or pass --as NAME --role ROLE")]
+    #[error("who is acting? say who you are and in which role before changing anything")]
     NoIdentity,
     #[error("{0} has the Client Stakeholder role, which has a read-only view of runbooks")]
     ReadOnly(String),
@@ -27,7 +27,7 @@ pub enum Error {
     Vault(#[from] VaultError),
     #[error("{0}")]
     Invalid(String),
-    #[error("environment '{0}' has not passed a connection test; run `flightdeck env test {0}` before changing anything in it")]
+    #[error("environment '{0}' has not passed a connection test; test it before changing anything in it")]
     Unverified(String),
     #[error("refusing to change environment '{env}': {detail}. Fix its credentials or expected account and test it again")]
     AccountMismatch { env: String, detail: String },
@@ -43,8 +43,18 @@ pub enum Error {
     MissingKey(String),
     #[error("the audit trail is broken at entry {entry}: {reason}")]
     Tampered { entry: i64, reason: String },
-    #[error("not confirmed: {0}")]
-    NotConfirmed(String),
+    #[error("not confirmed: {message}")]
+    NotConfirmed {
+        message: String,
+        /// The names to type, where the confirmation is typing one.
+        needs: Vec<Typed>,
+    },
+    #[error("a note is limited to 10,000 characters")]
+    InvalidNote,
+    #[error("say where the database credentials are: a Secrets Manager secret or a keyring entry")]
+    NoDbLogin,
+    #[error("the store is unavailable after an earlier failure; restart Flightdeck")]
+    Unavailable,
     #[error("action '{step}' failed (run {run}, recorded in the audit trail): {message}")]
     ActionFailed {
         step: String,
@@ -75,19 +85,56 @@ impl Error {
             Error::GateClosed { .. } => "gate_closed",
             Error::MissingKey(_) => "missing_key",
             Error::Tampered { .. } => "audit_tampered",
-            Error::NotConfirmed(_) => "not_confirmed",
+            Error::NotConfirmed { .. } => "not_confirmed",
+            Error::InvalidNote => "invalid_note",
+            Error::NoDbLogin => "invalid_input",
+            Error::Unavailable => "internal",
             Error::ActionFailed { .. } => "action_failed",
             Error::Database(e) => e.code(),
         }
     }
 }
 
-/// How an error crosses a boundary (IPC, `--json` output): a stable code and a sentence for people.
+/// A name a person must type to confirm a dangerous change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Typed {
+    /// The database a restore replaces.
+    DatabaseName(String),
+    /// The environment a change is made in (PROD).
+    EnvironmentName(String),
+}
+
+impl Typed {
+    /// In words: "the database name shop".
+    pub fn describe(&self) -> String {
+        match self {
+            Typed::DatabaseName(name) => format!("the database name {name}"),
+            Typed::EnvironmentName(name) => format!("the environment name {name}"),
+        }
+    }
+}
+
+/// What a face must decide on, beyond the sentence: a reason to act on, not to parse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Reason {
+    /// The change waits for these names to be typed.
+    NeedsTyped { names: Vec<Typed> },
+}
+
+/// How an error crosses a boundary (IPC, `--json` output): a stable code, a sentence for
+/// people and, where a face must decide, a structured reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ApiError {
     pub code: String,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<Reason>,
 }
 
 impl ApiError {
@@ -95,19 +142,42 @@ impl ApiError {
         ApiError {
             code: code.to_string(),
             message: message.into(),
+            reason: None,
         }
     }
 }
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
-        ApiError::new(e.code(), e.to_string())
+        ApiError::from_ref(&e)
+    }
+}
+
+impl ApiError {
+    /// The error as it crosses a boundary.
+    pub fn from_ref(e: &Error) -> ApiError {
+        let reason = match e {
+            Error::NotConfirmed { needs, .. } if !needs.is_empty() => Some(Reason::NeedsTyped {
+                names: needs.clone(),
+            }),
+            _ => None,
+        };
+        ApiError {
+            reason,
+            ..ApiError::new(e.code(), e.to_string())
+        }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         Error::from(e).into()
+    }
+}
+
+impl From<flightdeck_model::ModelError> for Error {
+    fn from(e: flightdeck_model::ModelError) -> Error {
+        Error::Store(e.into())
     }
 }
 
@@ -129,8 +199,21 @@ mod tests {
             json,
             serde_json::json!({
                 "code": "unknown_runbook",
-                "message": "no runbook named 'x'; `flightdeck runbook list` shows the imported ones"
+                "message": "no runbook named 'x'"
             })
+        );
+    }
+
+    #[test]
+    fn a_typed_confirmation_crosses_as_a_reason() {
+        let e: ApiError = Error::NotConfirmed {
+            message: "type PROD".into(),
+            needs: vec![Typed::EnvironmentName("PROD".into())],
+        }
+        .into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["reason"],
+            serde_json::json!({"kind": "needs_typed", "names": [{"kind": "environment_name", "name": "PROD"}]})
         );
     }
 }

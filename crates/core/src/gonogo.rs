@@ -111,17 +111,3 @@ pub async fn evaluate_input(
         window_minutes,
     })
 }
-
-/// Evaluates the criteria of a runbook (or of one phase) over the last `window` in `env`.
-pub async fn go_no_go(
-    store: &Store,
-    vault: &Vault,
-    key: &str,
-    env_name: &str,
-    phase: Option<&str>,
-    window: Duration,
-) -> Result<Evaluation, Error> {
-    let input = gonogo_input(store, key, env_name)?;
-    let scope = phase.map(Scope::Phase).unwrap_or(Scope::All);
-    evaluate_input(&input, vault, scope, window, SystemTime::now()).await
-}

@@ -1,44 +1,79 @@
-use flightdeck_store::{Actor, ItemUpdate, ItemView, Role, Store};
+use flightdeck_model::Actor;
+use flightdeck_store::{ItemUpdate, ItemView};
 
-use crate::Error;
+use crate::permissions::Change;
+use crate::{Error, Flightdeck};
 
-/// Records a change to a checklist item on behalf of `actor`. Client stakeholders have a
-/// read-only view: the refusal is here, not only in the UI, so no IPC call or CLI flag gets past.
-pub fn change_item(
-    store: &mut Store,
-    key: &str,
-    item: &str,
-    update: &ItemUpdate,
-    actor: &Actor,
-) -> Result<ItemView, Error> {
-    if actor.role == Role::ClientStakeholder {
-        return Err(Error::ReadOnly(actor.name.clone()));
+/// The longest note an item may carry.
+pub const NOTE_LIMIT: usize = 10_000;
+
+impl Flightdeck {
+    /// Records a change to a checklist item on behalf of `actor`: its state and/or note. Client
+    /// stakeholders have a read-only view; the refusal is here, so no face gets past it.
+    pub fn change_item(
+        &self,
+        actor: &Actor,
+        key: &str,
+        item: &str,
+        update: &ItemUpdate,
+    ) -> Result<ItemView, Error> {
+        if update.note.as_ref().is_some_and(|n| n.len() > NOTE_LIMIT) {
+            return Err(Error::InvalidNote);
+        }
+        let mut store = self.write()?;
+        let phase = store.item(key, item)?.phase_id;
+        self.permit(&mut store, actor, Change::Item, Some(key), item)?;
+        crate::signoff::require_open(&store, key, &phase)?;
+        Ok(store.set_item(key, item, update, actor)?)
     }
-    let phase = store.item(key, item)?.phase_id;
-    crate::signoff::require_open(store, key, &phase)?;
-    Ok(store.set_item(key, item, update, actor)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flightdeck_store::ItemState;
+    use flightdeck_model::{ItemState, Role};
+
+    fn demo() -> (tempfile::TempDir, Flightdeck, String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let fd = Flightdeck::open(dir.path()).unwrap();
+        let outcome = fd.ensure_demo().unwrap().unwrap();
+        let item = fd.read().unwrap().items(&outcome.key).unwrap()[0]
+            .id
+            .clone();
+        (dir, fd, outcome.key, item)
+    }
 
     #[test]
     fn stakeholders_cannot_change_items_and_leads_can() {
-        let mut store = Store::open_in_memory().unwrap();
-        let outcome = crate::ensure_demo(&mut store).unwrap().unwrap();
-        let item = store.items(&outcome.key).unwrap()[0].id.clone();
+        let (_dir, fd, key, item) = demo();
         let done = ItemUpdate {
             state: Some(ItemState::Done),
             note: None,
         };
         let client = Actor::new("Client", Role::ClientStakeholder).unwrap();
-        let err = change_item(&mut store, &outcome.key, &item, &done, &client).unwrap_err();
+        let err = fd.change_item(&client, &key, &item, &done).unwrap_err();
         assert_eq!(err.code(), "read_only");
-        assert_eq!(store.item(&outcome.key, &item).unwrap().state, None);
+        assert_eq!(fd.read().unwrap().item(&key, &item).unwrap().state, None);
         let lead = Actor::new("Lead", Role::TechnicalLead).unwrap();
-        let view = change_item(&mut store, &outcome.key, &item, &done, &lead).unwrap();
+        let view = fd.change_item(&lead, &key, &item, &done).unwrap();
         assert_eq!(view.state, Some(ItemState::Done));
+    }
+
+    #[test]
+    fn a_note_over_the_limit_is_refused_and_changes_nothing() {
+        let (_dir, fd, key, item) = demo();
+        let lead = Actor::new("Lead", Role::TechnicalLead).unwrap();
+        let long = ItemUpdate {
+            state: Some(ItemState::Done),
+            note: Some("x".repeat(NOTE_LIMIT + 1)),
+        };
+        let err = fd.change_item(&lead, &key, &item, &long).unwrap_err();
+        assert_eq!(err.code(), "invalid_note");
+        assert_eq!(fd.read().unwrap().item(&key, &item).unwrap().state, None);
+        let at_limit = ItemUpdate {
+            state: None,
+            note: Some("x".repeat(NOTE_LIMIT)),
+        };
+        assert!(fd.change_item(&lead, &key, &item, &at_limit).is_ok());
     }
 }

@@ -1,5 +1,6 @@
-//! The operations both faces of Flightdeck (desktop app and `flightdeck` CLI) call: where the
-//! data lives, reading runbook files, importing them, and the embedded demo.
+//! Flightdeck's core: [`Flightdeck`], the one façade every change goes through, and the reads
+//! both faces (desktop app and `flightdeck` CLI) show. Where the data lives, runbook files,
+//! the embedded demo.
 
 mod actions;
 mod audit_check;
@@ -11,50 +12,45 @@ mod demo;
 mod demo_world;
 mod environments;
 mod error;
+mod facade;
 mod gonogo;
 mod item_change;
 mod local_criteria;
 mod monitoring;
+pub mod permissions;
+mod reads;
 mod report;
+mod reporter;
 mod runbook_file;
 mod signing;
 mod signoff;
 mod soak;
 mod views;
 
-pub use actions::{
-    action_input, begin_action, execute_action, finish_action, plan_action, run_action,
-    ActionInput, Direction,
-};
 pub use audit_check::{export_audit, verify_audit, AuditReport};
 pub use backups::{
-    backup, backup_audit, db_credentials, list_backups, require_writer, restore_audit,
-    restore_backup, restore_preview, verify_backup, verify_check, BackupDone, BackupListing,
-    BackupPlace, BackupRequest, CredentialSource, RestorePreview, RestoreRequest, VerifyDone,
+    db_credentials, BackupDone, BackupListing, BackupPlace, BackupRequest, DatabaseLogin, DbLogin,
+    RestoreDone, RestorePreview, RestoreRequest, VerifyDone,
 };
 pub use board::{board, criterion_chart, Board, ChartFormat};
 pub use data_dir::{data_dir, open_store, DATA_DIR_ENV};
-pub use decision::decide;
-pub use demo::{ensure_demo, DEMO_RUNBOOK};
-pub use demo_world::{demo_down, demo_up, DemoStatus, DEMO_ENV};
-pub use environments::{
-    keys_secret_name, remove_environment, require_verified, save_environment, test_environment,
-    EnvironmentInput, EnvironmentView,
-};
-pub use error::{ApiError, Error};
-pub use gonogo::{evaluate_input, go_no_go, gonogo_input, GoNoGoInput, Scope};
-pub use item_change::change_item;
-pub use local_criteria::{confirm_criterion, local_results, LocalResults};
+pub use demo::DEMO_RUNBOOK;
+pub use demo_world::{demo_down, DemoStatus, DEMO_ENV};
+pub use environments::{keys_secret_name, require_verified, EnvironmentInput, EnvironmentView};
+pub use error::{ApiError, Error, Reason, Typed};
+pub use facade::{Flightdeck, Reading};
+pub use flightdeck_dbdump::{Compression, RestoreReport};
+pub use flightdeck_model::Direction;
+pub use gonogo::{evaluate_input, gonogo_input, GoNoGoInput, Scope};
+pub use item_change::NOTE_LIMIT;
+pub use local_criteria::{local_results, LocalResults};
 pub use monitoring::{monitoring, Latest, MonitoringView, PanelView};
 pub use report::{report_html, report_input, write_report, ReportInput};
-pub use runbook_file::{import_file, read_runbook};
-pub use signoff::{
-    phase_gate, require_open, sign_off, GateBlock, PhaseGate, SignoffRequest, SignoffView,
-};
-pub use soak::{
-    due_checkpoints, evaluate_checkpoint, run_due_checkpoints, soak_timelines, start_soak,
-    CheckpointView, DueCheckpoint, SoakTimeline,
-};
+pub use reporter::{Progress, ProgressSnapshot, Reporter};
+pub use runbook_file::read_runbook;
+pub(crate) use signoff::require_open;
+pub use signoff::{phase_gate, GateBlock, PhaseGate, SignoffRequest, SignoffView};
+pub use soak::{soak_timelines, CheckpointView, SoakTimeline};
 pub use views::{runbook_view, RunbookView};
 
 /// Now, as RFC 3339 UTC.

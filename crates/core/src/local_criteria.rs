@@ -7,7 +7,8 @@ use flightdeck_cloud::{CriterionResult, Status};
 use flightdeck_runbook::{Criterion, CriterionKind, Role, Runbook};
 use flightdeck_store::{rfc3339, Actor, Confirmation, Store};
 
-use crate::Error;
+use crate::permissions::Change;
+use crate::{Error, Flightdeck};
 
 /// Results of the runbook's checklist and manual criteria, by criterion id.
 pub type LocalResults = HashMap<String, CriterionResult>;
@@ -144,39 +145,38 @@ pub fn local_results(store: &Store, key: &str, runbook: &Runbook) -> Result<Loca
     Ok(out)
 }
 
-/// Records that `actor` confirms a manual criterion; only the role it names may.
-pub fn confirm_criterion(
-    store: &mut Store,
-    key: &str,
-    criterion_id: &str,
-    actor: &Actor,
-    note: &str,
-) -> Result<Confirmation, Error> {
-    let runbook = store.document(key)?;
-    let criterion = runbook
-        .phases
-        .iter()
-        .flat_map(|p| p.criteria.iter())
-        .find(|c| c.id == criterion_id || c.name.eq_ignore_ascii_case(criterion_id))
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "runbook '{key}' has no criterion '{criterion_id}'; `flightdeck gonogo {key} --json` lists them"
-            ))
-        })?;
-    let CriterionKind::Manual { role } = criterion.kind else {
-        return Err(Error::Invalid(format!(
-            "'{}' is judged by Flightdeck, not confirmed by hand",
-            criterion.name
-        )));
-    };
-    if actor.role != role {
-        return Err(Error::NotAllowed(format!(
-            "only a {} may confirm '{}'; {} is a {}",
-            role.label(),
-            criterion.name,
-            actor.name,
-            actor.role.label()
-        )));
+impl Flightdeck {
+    /// Records that `actor` confirms a manual criterion; only the role it names may.
+    pub fn confirm_criterion(
+        &self,
+        actor: &Actor,
+        key: &str,
+        criterion_id: &str,
+        note: &str,
+    ) -> Result<Confirmation, Error> {
+        let mut store = self.write()?;
+        let runbook = store.document(key)?;
+        let criterion = runbook
+            .phases
+            .iter()
+            .flat_map(|p| p.criteria.iter())
+            .find(|c| c.id == criterion_id || c.name.eq_ignore_ascii_case(criterion_id))
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "runbook '{key}' has no criterion '{criterion_id}'; the go/no-go board lists them"
+                ))
+            })?;
+        let CriterionKind::Manual { role } = criterion.kind else {
+            return Err(Error::Invalid(format!(
+                "'{}' is judged by Flightdeck, not confirmed by hand",
+                criterion.name
+            )));
+        };
+        let change = Change::Confirm {
+            criterion: &criterion.name,
+            role,
+        };
+        self.permit(&mut store, actor, change, Some(key), &criterion.id)?;
+        Ok(store.confirm_criterion(key, &criterion.id, actor, note.trim())?)
     }
-    Ok(store.confirm_criterion(key, &criterion.id.clone(), actor, note.trim())?)
 }

@@ -2,7 +2,6 @@ use std::io::Read;
 use std::path::Path;
 
 use flightdeck_runbook::{parse, ImportError, Runbook, MAX_RUNBOOK_BYTES};
-use flightdeck_store::{ImportOutcome, Store};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
@@ -36,10 +35,4 @@ pub fn read_runbook(path: &Path) -> Result<(Runbook, String), Error> {
         .map_err(io)?;
     let runbook = parse(&name, &bytes)?;
     Ok((runbook, hex::encode(Sha256::digest(&bytes))))
-}
-
-/// Imports (or re-imports) a runbook file into the store.
-pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportOutcome, Error> {
-    let (runbook, sha256) = read_runbook(path)?;
-    Ok(store.import(&path.display().to_string(), &sha256, &runbook)?)
 }

@@ -4,12 +4,12 @@
 
 use flightdeck_runbook::{Phase, Role, Runbook, SignoffKind};
 use flightdeck_store::{Actor, Answer, ItemState, SignoffRecord, Store, Waiver};
-use flightdeck_vault::Vault;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::permissions::Change;
 use crate::signing::{digest, sign, signing_key, verify};
-use crate::Error;
+use crate::{Error, Flightdeck};
 
 /// What blocks a phase, phase by phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -209,7 +209,7 @@ pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate,
 }
 
 /// Refuses work on a phase whose gate is closed.
-pub fn require_open(store: &Store, key: &str, phase_id: &str) -> Result<(), Error> {
+pub(crate) fn require_open(store: &Store, key: &str, phase_id: &str) -> Result<(), Error> {
     let runbook = store.document(key)?;
     refuse_if_closed(store, key, &runbook, phase(&runbook, phase_id, key)?)
 }
@@ -230,110 +230,89 @@ fn refuse_if_closed(
     }
 }
 
-/// Who may sign a phase: the roles it names, else anyone but a client stakeholder.
-fn may_sign(phase: &Phase, role: Role) -> bool {
-    match phase.signoff_roles.as_slice() {
-        [] => role != Role::ClientStakeholder,
-        roles => roles.contains(&role),
-    }
-}
-
-/// Signs a phase off after checking the gate, the items, the answers and the signer's role.
-pub fn sign_off(
-    store: &mut Store,
-    vault: &Vault,
-    key: &str,
-    phase_id: &str,
-    actor: &Actor,
-    request: SignoffRequest,
-) -> Result<SignoffRecord, Error> {
-    let runbook = store.document(key)?;
-    let this = phase(&runbook, phase_id, key)?;
-    if !may_sign(this, actor.role) {
-        return Err(Error::NotAllowed(format!(
-            "{} ({}) may not sign '{}' off; the runbook asks for {}",
-            actor.name,
-            actor.role,
-            this.title,
-            if this.signoff_roles.is_empty() {
-                "anyone but a client stakeholder".to_string()
-            } else {
-                this.signoff_roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        )));
-    }
-    refuse_if_closed(store, key, &runbook, this)?;
-    let questions: Vec<&str> = this
-        .signoff
-        .iter()
-        .filter(|f| matches!(f.kind, SignoffKind::YesNo { .. }))
-        .map(|f| f.label.as_str())
-        .collect();
-    if let Some(unanswered) = questions
-        .iter()
-        .find(|q| !request.answers.iter().any(|a| &a.label == *q))
-    {
-        return Err(Error::Invalid(format!(
-            "answer '{unanswered}' (YES or NO) before signing"
-        )));
-    }
-    if let Some(stray) = request
-        .answers
-        .iter()
-        .find(|a| !questions.contains(&a.label.as_str()))
-    {
-        return Err(Error::Invalid(format!(
-            "'{}' is not a question of this sign-off",
-            stray.label
-        )));
-    }
-    for item in store.phase_items(key, phase_id)? {
-        let resolved = matches!(item.state, Some(ItemState::Done | ItemState::Na));
-        let waiver = request.waivers.iter().find(|w| w.item == item.id);
-        match waiver {
-            _ if resolved => {}
-            Some(w) if !w.reason.trim().is_empty() => {}
-            Some(_) => {
-                return Err(Error::Invalid(format!(
-                    "the waiver for '{}' needs a reason",
-                    item.text
-                )))
-            }
-            None => {
-                return Err(Error::Invalid(format!(
-                    "'{}' is not done; complete it or waive it with a reason",
-                    item.text
-                )))
+impl Flightdeck {
+    /// Signs a phase off after checking the signer's role, the gate, the items and the answers.
+    pub fn sign_off(
+        &self,
+        actor: &Actor,
+        key: &str,
+        phase_id: &str,
+        request: SignoffRequest,
+    ) -> Result<SignoffRecord, Error> {
+        let mut store = self.write()?;
+        let store = &mut *store;
+        let runbook = store.document(key)?;
+        let this = phase(&runbook, phase_id, key)?;
+        self.permit(store, actor, Change::SignOff(this), Some(key), phase_id)?;
+        refuse_if_closed(store, key, &runbook, this)?;
+        let questions: Vec<&str> = this
+            .signoff
+            .iter()
+            .filter(|f| matches!(f.kind, SignoffKind::YesNo { .. }))
+            .map(|f| f.label.as_str())
+            .collect();
+        if let Some(unanswered) = questions
+            .iter()
+            .find(|q| !request.answers.iter().any(|a| &a.label == *q))
+        {
+            return Err(Error::Invalid(format!(
+                "answer '{unanswered}' (YES or NO) before signing"
+            )));
+        }
+        if let Some(stray) = request
+            .answers
+            .iter()
+            .find(|a| !questions.contains(&a.label.as_str()))
+        {
+            return Err(Error::Invalid(format!(
+                "'{}' is not a question of this sign-off",
+                stray.label
+            )));
+        }
+        for item in store.phase_items(key, phase_id)? {
+            let resolved = matches!(item.state, Some(ItemState::Done | ItemState::Na));
+            let waiver = request.waivers.iter().find(|w| w.item == item.id);
+            match waiver {
+                _ if resolved => {}
+                Some(w) if !w.reason.trim().is_empty() => {}
+                Some(_) => {
+                    return Err(Error::Invalid(format!(
+                        "the waiver for '{}' needs a reason",
+                        item.text
+                    )))
+                }
+                None => {
+                    return Err(Error::Invalid(format!(
+                        "'{}' is not done; complete it or waive it with a reason",
+                        item.text
+                    )))
+                }
             }
         }
+        let key_pair = signing_key(store, self.vault(), actor)?;
+        let mut record = SignoffRecord {
+            id: 0,
+            phase_id: phase_id.to_string(),
+            answers: request.answers,
+            waivers: request.waivers,
+            signed: flightdeck_store::Signed {
+                signer: actor.name.clone(),
+                role: actor.role.as_str().to_string(),
+                at: crate::now(),
+                digest: String::new(),
+                signature: String::new(),
+                public_key: String::new(),
+            },
+        };
+        let digest = phase_digest(store, key, phase_id, &record)?;
+        record.signed = sign(&key_pair, actor, digest, record.signed.at.clone());
+        Ok(store.record_signoff(
+            key,
+            phase_id,
+            actor,
+            &record.answers,
+            &record.waivers,
+            &record.signed,
+        )?)
     }
-    let key_pair = signing_key(store, vault, actor)?;
-    let mut record = SignoffRecord {
-        id: 0,
-        phase_id: phase_id.to_string(),
-        answers: request.answers,
-        waivers: request.waivers,
-        signed: flightdeck_store::Signed {
-            signer: actor.name.clone(),
-            role: actor.role.as_str().to_string(),
-            at: crate::now(),
-            digest: String::new(),
-            signature: String::new(),
-            public_key: String::new(),
-        },
-    };
-    let digest = phase_digest(store, key, phase_id, &record)?;
-    record.signed = sign(&key_pair, actor, digest, record.signed.at.clone());
-    Ok(store.record_signoff(
-        key,
-        phase_id,
-        actor,
-        &record.answers,
-        &record.waivers,
-        &record.signed,
-    )?)
 }

@@ -7,13 +7,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flightdeck_cloud::{Status, Verdict};
-use flightdeck_store::{Actor, CheckpointRecord, Role, SoakRecord, Store};
+use flightdeck_store::{Actor, CheckpointRecord, SoakRecord, Store};
 use flightdeck_vault::Vault;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::gonogo::{evaluate_input, gonogo_input, Scope};
-use crate::Error;
+use crate::permissions::Change;
+use crate::{Error, Flightdeck};
 
 /// The shortest and longest intervals one checkpoint looks back over.
 const MIN_CHECKPOINT_WINDOW: u32 = 15 * 60;
@@ -23,39 +24,67 @@ fn epoch_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// Starts the soak of a phase in an environment, now.
-pub fn start_soak(
-    store: &mut Store,
-    key: &str,
-    phase_id: &str,
-    env_name: &str,
-    actor: &Actor,
-) -> Result<SoakRecord, Error> {
-    if actor.role == Role::ClientStakeholder {
-        return Err(Error::ReadOnly(actor.name.clone()));
+impl Flightdeck {
+    /// Starts the soak of a phase in an environment, now.
+    pub fn start_soak(
+        &self,
+        actor: &Actor,
+        key: &str,
+        phase_id: &str,
+        env_name: &str,
+    ) -> Result<SoakRecord, Error> {
+        let mut store = self.write()?;
+        self.permit(&mut store, actor, Change::Soak, Some(key), phase_id)?;
+        let runbook = store.document(key)?;
+        let phase = runbook
+            .phase(phase_id)
+            .ok_or_else(|| Error::Invalid(format!("runbook '{key}' has no phase '{phase_id}'")))?;
+        let soak = phase.soak.ok_or_else(|| {
+            Error::Invalid(format!(
+                "{} declares no soak; add `[soak] checkpoints = 8` and `every = \"6h\"` to its criteria block",
+                phase.title
+            ))
+        })?;
+        store.environment(env_name)?;
+        crate::require_open(&store, key, phase_id)?;
+        let record = SoakRecord {
+            phase_id: phase_id.to_string(),
+            environment: env_name.to_string(),
+            checkpoints: soak.checkpoints,
+            every_seconds: soak.every_seconds,
+            started_at: epoch_now(),
+            started_by: actor.name.clone(),
+        };
+        store.start_soak(key, actor, &record)?;
+        Ok(record)
     }
-    let runbook = store.document(key)?;
-    let phase = runbook
-        .phase(phase_id)
-        .ok_or_else(|| Error::Invalid(format!("runbook '{key}' has no phase '{phase_id}'")))?;
-    let soak = phase.soak.ok_or_else(|| {
-        Error::Invalid(format!(
-            "{} declares no soak; add `[soak] checkpoints = 8` and `every = \"6h\"` to its criteria block",
-            phase.title
-        ))
-    })?;
-    store.environment(env_name)?;
-    crate::require_open(store, key, phase_id)?;
-    let record = SoakRecord {
-        phase_id: phase_id.to_string(),
-        environment: env_name.to_string(),
-        checkpoints: soak.checkpoints,
-        every_seconds: soak.every_seconds,
-        started_at: epoch_now(),
-        started_by: actor.name.clone(),
-    };
-    store.start_soak(key, actor, &record)?;
-    Ok(record)
+
+    /// Evaluates and records every checkpoint of the runbook that fell due; returns those
+    /// recorded. The store is free while CloudWatch is asked.
+    pub async fn run_due_checkpoints(
+        &self,
+        actor: &Actor,
+        key: &str,
+    ) -> Result<Vec<CheckpointRecord>, Error> {
+        let due = {
+            let store = self.read()?;
+            due_checkpoints(&store, key)?
+                .into_iter()
+                .map(|d| Ok((gonogo_input(&store, key, &d.environment)?, d)))
+                .collect::<Result<Vec<_>, Error>>()?
+        };
+        let mut recorded = Vec::new();
+        for (input, due) in due {
+            let record = evaluate_checkpoint(&input, self.vault(), &due).await?;
+            if self
+                .write()?
+                .record_checkpoint(key, &due.phase, actor, &record)?
+            {
+                recorded.push(record);
+            }
+        }
+        Ok(recorded)
+    }
 }
 
 /// One checkpoint of the timeline, with its result once recorded.
@@ -113,7 +142,7 @@ pub fn soak_timelines(store: &Store, key: &str) -> Result<Vec<SoakTimeline>, Err
 
 /// A checkpoint that fell due and has no result yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DueCheckpoint {
+pub(crate) struct DueCheckpoint {
     pub phase: String,
     pub environment: String,
     pub number: u32,
@@ -121,7 +150,7 @@ pub struct DueCheckpoint {
     pub every_seconds: u32,
 }
 
-pub fn due_checkpoints(store: &Store, key: &str) -> Result<Vec<DueCheckpoint>, Error> {
+pub(crate) fn due_checkpoints(store: &Store, key: &str) -> Result<Vec<DueCheckpoint>, Error> {
     let now = epoch_now();
     let mut due = Vec::new();
     for t in soak_timelines(store, key)? {
@@ -151,7 +180,7 @@ fn verdict_name(v: Verdict) -> &'static str {
 }
 
 /// Judges one due checkpoint over the interval ending at its due time.
-pub async fn evaluate_checkpoint(
+async fn evaluate_checkpoint(
     input: &crate::GoNoGoInput,
     vault: &Vault,
     due: &DueCheckpoint,
@@ -182,22 +211,4 @@ pub async fn evaluate_checkpoint(
         verdict: verdict_name(evaluation.verdict).to_string(),
         summary: serde_json::Value::Array(summary),
     })
-}
-
-/// Evaluates and records every due checkpoint of the runbook; returns those recorded.
-pub async fn run_due_checkpoints(
-    store: &mut Store,
-    vault: &Vault,
-    key: &str,
-    actor: &Actor,
-) -> Result<Vec<CheckpointRecord>, Error> {
-    let mut recorded = Vec::new();
-    for due in due_checkpoints(store, key)? {
-        let input = gonogo_input(store, key, &due.environment)?;
-        let record = evaluate_checkpoint(&input, vault, &due).await?;
-        if store.record_checkpoint(key, &due.phase, actor, &record)? {
-            recorded.push(record);
-        }
-    }
-    Ok(recorded)
 }

@@ -1,7 +1,7 @@
 //! Gates, sign-offs, staleness, decisions and a tamper-evident audit trail, with signing keys
 //! in the real OS keyring.
 
-use flightdeck_core::{change_item, decide, phase_gate, sign_off, verify_audit, SignoffRequest};
+use flightdeck_core::{phase_gate, verify_audit, Flightdeck, SignoffRequest};
 use flightdeck_runbook::parse;
 use flightdeck_store::{Actor, Answer, Decision, ItemState, ItemUpdate, Role, Store, Waiver};
 use flightdeck_vault::Vault;
@@ -19,23 +19,25 @@ fn unique(name: &str) -> String {
 struct World {
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
-    store: Store,
+    fd: Flightdeck,
     vault: Vault,
     lead: Actor,
 }
 
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.db");
-    let mut store = Store::open(&path).unwrap();
-    store
-        .import("g.md", "sha", &parse("g.md", RUNBOOK.as_bytes()).unwrap())
-        .unwrap();
+    let path = dir.path().join("flightdeck.db");
+    let vault = Vault::for_service("dev.flightdeck.test");
+    let fd = Flightdeck::open_with(dir.path(), vault.clone()).unwrap();
+    let file = dir.path().join("g.md");
+    parse("g.md", RUNBOOK.as_bytes()).unwrap();
+    std::fs::write(&file, RUNBOOK).unwrap();
+    fd.import_file(&file).unwrap();
     World {
         _dir: dir,
         path,
-        store,
-        vault: Vault::for_service("dev.flightdeck.test"),
+        fd,
+        vault,
         lead: Actor::new(&unique("Lead"), Role::TechnicalLead).unwrap(),
     }
 }
@@ -51,12 +53,12 @@ fn item(store: &Store, text: &str) -> String {
 }
 
 fn tick(w: &mut World, text: &str) -> Result<(), flightdeck_core::Error> {
-    let id = item(&w.store, text);
+    let id = item(&w.fd.read().unwrap(), text);
     let done = ItemUpdate {
         state: Some(ItemState::Done),
         note: None,
     };
-    change_item(&mut w.store, "gates", &id, &done, &w.lead).map(|_| ())
+    w.fd.change_item(&w.lead, "gates", &id, &done).map(|_| ())
 }
 
 fn yes() -> SignoffRequest {
@@ -90,14 +92,16 @@ fn gates_refuse_out_of_order_work_until_signed_off() {
     );
 
     tick(&mut w, "Backup taken").unwrap();
-    let err = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap_err();
+    let err =
+        w.fd.sign_off(&w.lead, "gates", "phase-1", yes())
+            .unwrap_err();
     assert!(
         err.to_string()
             .contains("'Alarms green' is not done; complete it or waive it with a reason"),
         "{err}"
     );
 
-    let alarms = item(&w.store, "Alarms green");
+    let alarms = item(&w.fd.read().unwrap(), "Alarms green");
     let blank = SignoffRequest {
         waivers: vec![Waiver {
             item: alarms,
@@ -105,42 +109,43 @@ fn gates_refuse_out_of_order_work_until_signed_off() {
         }],
         ..yes()
     };
-    assert!(sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, blank).is_err());
+    assert!(w.fd.sign_off(&w.lead, "gates", "phase-1", blank).is_err());
     tick(&mut w, "Alarms green").unwrap();
     let unanswered = SignoffRequest {
         answers: vec![],
         waivers: vec![],
     };
-    let err = sign_off(
-        &mut w.store,
-        &w.vault,
-        "gates",
-        "phase-1",
-        &w.lead,
-        unanswered,
-    )
-    .unwrap_err();
+    let err =
+        w.fd.sign_off(&w.lead, "gates", "phase-1", unanswered)
+            .unwrap_err();
     assert!(
         err.to_string().contains("answer 'Ready for Phase 2'"),
         "{err}"
     );
 
-    let record = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    let record = w.fd.sign_off(&w.lead, "gates", "phase-1", yes()).unwrap();
     assert_eq!(record.signed.signer, w.lead.name);
-    assert!(phase_gate(&w.store, "gates", "phase-1").unwrap().signed_off);
-    assert!(phase_gate(&w.store, "gates", "phase-2")
+    assert!(
+        phase_gate(&w.fd.read().unwrap(), "gates", "phase-1")
+            .unwrap()
+            .signed_off
+    );
+    assert!(phase_gate(&w.fd.read().unwrap(), "gates", "phase-2")
         .unwrap()
         .blocked_by
         .is_empty());
     tick(&mut w, "DNS switched").unwrap();
-    assert!(verify_audit(&w.store).unwrap().first_bad.is_none());
+    assert!(verify_audit(&w.fd.read().unwrap())
+        .unwrap()
+        .first_bad
+        .is_none());
 }
 
 #[test]
 fn a_waiver_signs_an_open_item_off_and_a_no_answer_keeps_the_gate_shut() {
     let mut w = world();
     tick(&mut w, "Backup taken").unwrap();
-    let alarms = item(&w.store, "Alarms green");
+    let alarms = item(&w.fd.read().unwrap(), "Alarms green");
     let request = SignoffRequest {
         answers: vec![Answer {
             label: "Ready for Phase 2".into(),
@@ -151,12 +156,12 @@ fn a_waiver_signs_an_open_item_off_and_a_no_answer_keeps_the_gate_shut() {
             reason: "CloudWatch alarm migrated later, CR-7".into(),
         }],
     };
-    let record = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, request).unwrap();
+    let record = w.fd.sign_off(&w.lead, "gates", "phase-1", request).unwrap();
     assert_eq!(
         record.waivers[0].reason,
         "CloudWatch alarm migrated later, CR-7"
     );
-    let gate = phase_gate(&w.store, "gates", "phase-2").unwrap();
+    let gate = phase_gate(&w.fd.read().unwrap(), "gates", "phase-2").unwrap();
     assert_eq!(
         gate.blocked_by[0].reason,
         "answered NO to 'Ready for Phase 2'"
@@ -168,17 +173,17 @@ fn an_edited_signed_phase_turns_stale_and_closes_the_next_gate() {
     let mut w = world();
     tick(&mut w, "Backup taken").unwrap();
     tick(&mut w, "Alarms green").unwrap();
-    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
-    let id = item(&w.store, "Alarms green");
+    w.fd.sign_off(&w.lead, "gates", "phase-1", yes()).unwrap();
+    let id = item(&w.fd.read().unwrap(), "Alarms green");
     let reopen = ItemUpdate {
         state: None,
         note: Some("alarm flapped".into()),
     };
-    change_item(&mut w.store, "gates", &id, &reopen, &w.lead).unwrap();
-    let gate = phase_gate(&w.store, "gates", "phase-1").unwrap();
+    w.fd.change_item(&w.lead, "gates", &id, &reopen).unwrap();
+    let gate = phase_gate(&w.fd.read().unwrap(), "gates", "phase-1").unwrap();
     assert!(gate.signoffs[0].stale);
     assert!(!gate.signed_off);
-    let next = phase_gate(&w.store, "gates", "phase-2").unwrap();
+    let next = phase_gate(&w.fd.read().unwrap(), "gates", "phase-2").unwrap();
     assert!(
         next.blocked_by[0].reason.contains("stale"),
         "{:?}",
@@ -192,24 +197,28 @@ fn roles_decide_who_signs_and_decides() {
     tick(&mut w, "Backup taken").unwrap();
     tick(&mut w, "Alarms green").unwrap();
     let client = Actor::new(&unique("Client"), Role::ClientStakeholder).unwrap();
-    let err = sign_off(&mut w.store, &w.vault, "gates", "phase-1", &client, yes()).unwrap_err();
+    let err =
+        w.fd.sign_off(&client, "gates", "phase-1", yes())
+            .unwrap_err();
     assert_eq!(err.code(), "not_allowed");
-    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    w.fd.sign_off(&w.lead, "gates", "phase-1", yes()).unwrap();
     let dba = Actor::new(&unique("Dba"), Role::Dba).unwrap();
-    let err = decide(&mut w.store, &w.vault, "gates", &dba, Decision::Go, "ok").unwrap_err();
+    let err = w.fd.decide(&dba, "gates", Decision::Go, "ok").unwrap_err();
     assert_eq!(err.code(), "not_allowed");
-    let decision = decide(
-        &mut w.store,
-        &w.vault,
-        "gates",
-        &client,
-        Decision::Hold,
-        "waiting for the bank's window",
-    )
-    .unwrap();
+    let decision =
+        w.fd.decide(
+            &client,
+            "gates",
+            Decision::Hold,
+            "waiting for the bank's window",
+        )
+        .unwrap();
     assert_eq!(decision.evidence["phases"][0]["status"], "complete");
-    assert_eq!(w.store.decisions("gates").unwrap().len(), 1);
-    assert!(verify_audit(&w.store).unwrap().first_bad.is_none());
+    assert_eq!(w.fd.read().unwrap().decisions("gates").unwrap().len(), 1);
+    assert!(verify_audit(&w.fd.read().unwrap())
+        .unwrap()
+        .first_bad
+        .is_none());
 }
 
 #[test]
@@ -217,9 +226,9 @@ fn edits_and_deletions_in_the_sqlite_file_are_found_at_the_right_entry() {
     let mut w = world();
     tick(&mut w, "Backup taken").unwrap();
     tick(&mut w, "Alarms green").unwrap();
-    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    w.fd.sign_off(&w.lead, "gates", "phase-1", yes()).unwrap();
     tick(&mut w, "DNS switched").unwrap();
-    let report = verify_audit(&w.store).unwrap();
+    let report = verify_audit(&w.fd.read().unwrap()).unwrap();
     assert_eq!(
         (report.entries, report.signatures, report.first_bad.clone()),
         (5, 1, None)
@@ -261,18 +270,12 @@ fn a_signature_by_another_key_is_rejected() {
     let mut w = world();
     tick(&mut w, "Backup taken").unwrap();
     tick(&mut w, "Alarms green").unwrap();
-    sign_off(&mut w.store, &w.vault, "gates", "phase-1", &w.lead, yes()).unwrap();
+    w.fd.sign_off(&w.lead, "gates", "phase-1", yes()).unwrap();
     // Mallory signs with her own key and puts that signature on the lead's sign-off.
     let mallory = Actor::new(&unique("Mallory"), Role::TechnicalLead).unwrap();
-    let forged = decide(
-        &mut w.store,
-        &w.vault,
-        "gates",
-        &mallory,
-        Decision::Go,
-        "forged",
-    )
-    .unwrap();
+    let forged =
+        w.fd.decide(&mallory, "gates", Decision::Go, "forged")
+            .unwrap();
     tamper(
         &w.path,
         &format!(
@@ -285,7 +288,7 @@ fn a_signature_by_another_key_is_rejected() {
     assert!(!gate.signed_off);
 
     // The signature in the audit entry, swapped for Mallory's: the entry is reported.
-    let entries = w.store.audit_entries().unwrap();
+    let entries = w.fd.read().unwrap().audit_entries().unwrap();
     let signoff_entry = entries.iter().find(|e| e.kind == "signoff").unwrap().id;
     tamper(
         &w.path,
@@ -304,14 +307,8 @@ fn a_signature_by_another_key_is_rejected() {
     w.vault
         .remove(&format!("signing-key/{}", w.lead.name))
         .unwrap();
-    let err = decide(
-        &mut w.store,
-        &w.vault,
-        "gates",
-        &w.lead,
-        Decision::Go,
-        "again",
-    )
-    .unwrap_err();
+    let err =
+        w.fd.decide(&w.lead, "gates", Decision::Go, "again")
+            .unwrap_err();
     assert_eq!(err.code(), "missing_key");
 }

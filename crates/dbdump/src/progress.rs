@@ -62,6 +62,11 @@ impl Progress {
         self.cancelled.store(true, Ordering::SeqCst);
     }
 
+    /// The cancel switch itself, for work that checks a flag between its steps.
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancelled
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
     }

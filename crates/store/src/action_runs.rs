@@ -7,7 +7,8 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::types::Actor;
+use flightdeck_model::{Actor, Direction, Event};
+
 use crate::{now, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -114,7 +115,7 @@ impl Store {
         actor: &Actor,
         step: &str,
         environment: &str,
-        direction: &str,
+        direction: Direction,
         action: &serde_json::Value,
     ) -> Result<i64, StoreError> {
         let runbook_id = self.runbook_id(key)?;
@@ -126,7 +127,7 @@ impl Store {
                 runbook_id,
                 step,
                 environment,
-                direction,
+                direction.as_str(),
                 action.to_string(),
                 actor.name,
                 actor.role.as_str(),
@@ -134,14 +135,15 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        crate::audit::append(
-            &tx,
-            actor,
-            &format!("action_{direction}_start"),
-            Some(key),
-            step,
-            serde_json::json!({ "run": id, "environment": environment, "action": action }),
-        )?;
+        let event = Event::ActionStarted {
+            runbook: key.to_string(),
+            step: step.to_string(),
+            direction,
+            run: id,
+            environment: environment.to_string(),
+            action: action.clone(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         Ok(id)
     }
@@ -174,17 +176,22 @@ impl Store {
             [run],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        crate::audit::append(
-            &tx,
-            actor,
-            &format!("action_{direction}"),
-            Some(key),
-            &step,
-            serde_json::json!({
-                "run": run, "status": result.status.as_str(), "outputs": result.outputs,
-                "request_ids": result.request_ids, "done": result.log, "error": result.error,
-            }),
-        )?;
+        let event = Event::ActionFinished {
+            runbook: key.to_string(),
+            step,
+            direction: if direction == "undo" {
+                Direction::Undo
+            } else {
+                Direction::Apply
+            },
+            run,
+            status: result.status.as_str().to_string(),
+            outputs: result.outputs.clone(),
+            request_ids: result.request_ids.to_vec(),
+            done: result.log.to_vec(),
+            error: result.error.map(str::to_string),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         self.action_run(run)?
             .ok_or_else(|| StoreError::Conflict(format!("action run {run} vanished")))

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::types::Actor;
 use crate::{now, Store, StoreError};
+use flightdeck_model::{Actor, Event};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -52,10 +52,17 @@ fn entry_hash(e: &AuditEntry) -> String {
 pub(crate) fn append(
     tx: &Transaction<'_>,
     actor: &Actor,
-    kind: &str,
-    runbook: Option<&str>,
-    subject: &str,
-    detail: serde_json::Value,
+    event: &Event,
+) -> Result<AuditEntry, StoreError> {
+    append_by(tx, Some(actor), event)
+}
+
+/// Appends an entry by `actor`, or by nobody identified (the configuration of this desktop,
+/// made before anyone said who they are).
+pub(crate) fn append_by(
+    tx: &Transaction<'_>,
+    actor: Option<&Actor>,
+    event: &Event,
 ) -> Result<AuditEntry, StoreError> {
     let last: Option<(i64, String)> = tx
         .query_row(
@@ -68,12 +75,12 @@ pub(crate) fn append(
     let mut entry = AuditEntry {
         id,
         at: now(),
-        actor: actor.name.clone(),
-        role: actor.role.as_str().to_string(),
-        kind: kind.to_string(),
-        runbook: runbook.map(str::to_string),
-        subject: subject.to_string(),
-        detail,
+        actor: actor.map_or_else(String::new, |a| a.name.clone()),
+        role: actor.map_or("", |a| a.role.as_str()).to_string(),
+        kind: event.kind(),
+        runbook: event.runbook().map(str::to_string),
+        subject: event.subject(),
+        detail: event.detail(),
         prev_hash,
         hash: String::new(),
     };
@@ -103,17 +110,11 @@ pub(crate) fn append(
 }
 
 impl Store {
-    /// Records an event that changes nothing in the store itself (a backup taken, a database
-    /// restored) in the trail, with its result in `detail`.
-    pub fn record_event(
-        &mut self,
-        actor: &Actor,
-        kind: &str,
-        subject: &str,
-        detail: serde_json::Value,
-    ) -> Result<AuditEntry, StoreError> {
+    /// Records an event that changes no other table (a backup taken, a database restored, a
+    /// refusal) in the trail.
+    pub fn record_event(&mut self, actor: &Actor, event: &Event) -> Result<AuditEntry, StoreError> {
         let tx = self.conn.transaction()?;
-        let entry = append(&tx, actor, kind, None, subject, detail)?;
+        let entry = append(&tx, actor, event)?;
         tx.commit()?;
         Ok(entry)
     }

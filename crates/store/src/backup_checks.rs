@@ -6,7 +6,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::types::Actor;
+use flightdeck_model::{Actor, Event};
+
 use crate::{now, Store, StoreError};
 
 /// One verification: checksums only (`verified`), with a test restore (`test_restored`), or
@@ -42,14 +43,12 @@ impl Store {
             "INSERT INTO backup_checks (location, checked_at, actor, result, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![check.location, check.checked_at, check.actor, check.result, check.detail],
         )?;
-        crate::audit::append(
-            &tx,
-            actor,
-            "db.verify",
-            None,
-            location,
-            serde_json::json!({"result": result, "detail": detail}),
-        )?;
+        let event = Event::BackupVerified {
+            location: location.to_string(),
+            result: result.to_string(),
+            detail: detail.to_string(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         Ok(check)
     }

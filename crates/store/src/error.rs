@@ -6,7 +6,7 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database schema migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
-    #[error("no runbook named '{0}'; `flightdeck runbook list` shows the imported ones")]
+    #[error("no runbook named '{0}'")]
     UnknownRunbook(String),
     #[error("runbook '{runbook}' has no phase '{phase}'")]
     UnknownPhase { runbook: String, phase: String },
@@ -16,12 +16,10 @@ pub enum StoreError {
     BadDocument(String, serde_json::Error),
     #[error("{0}")]
     UnknownRole(flightdeck_runbook::UnknownRole),
-    #[error("no environment named '{0}'; `flightdeck env list` shows them")]
+    #[error("no environment named '{0}'")]
     UnknownEnvironment(String),
-    #[error("invalid environment {0}")]
-    InvalidEnvironment(String),
-    #[error("a name is required")]
-    EmptyName,
+    #[error(transparent)]
+    Model(#[from] flightdeck_model::ModelError),
     #[error("the database failed its integrity check: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -37,9 +35,11 @@ impl StoreError {
             StoreError::UnknownItem { .. } => "unknown_item",
             StoreError::BadDocument(..) | StoreError::Corrupt(_) => "database_corrupt",
             StoreError::UnknownRole(_) => "unknown_role",
-            StoreError::EmptyName => "invalid_identity",
+            StoreError::Model(flightdeck_model::ModelError::EmptyName) => "invalid_identity",
             StoreError::UnknownEnvironment(_) => "unknown_environment",
-            StoreError::InvalidEnvironment(_) => "invalid_environment",
+            StoreError::Model(flightdeck_model::ModelError::InvalidEnvironment(_)) => {
+                "invalid_environment"
+            }
             StoreError::Conflict(_) => "conflict",
         }
     }

@@ -1,7 +1,7 @@
 use rusqlite::OptionalExtension;
 
-use crate::types::{Actor, Role};
 use crate::{Store, StoreError};
+use flightdeck_model::{Actor, Role};
 
 impl Store {
     /// The person using this installation, asked on first start.

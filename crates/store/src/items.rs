@@ -1,7 +1,9 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::runbooks::EFFECTIVE_STATE;
-use crate::types::{Actor, ItemState, ItemUpdate, ItemView, SearchHit};
+use flightdeck_model::{Actor, Event, ItemState};
+
+use crate::types::{ItemUpdate, ItemView, SearchHit};
 use crate::{now, Store, StoreError};
 
 fn item_select(filter: &str) -> String {
@@ -15,6 +17,21 @@ fn item_select(filter: &str) -> String {
     )
 }
 
+/// An item state column: NULL for open.
+fn state_column(r: &Row<'_>, column: usize) -> rusqlite::Result<Option<ItemState>> {
+    r.get::<_, Option<String>>(column)?
+        .map(|s| {
+            ItemState::parse(&s).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    column,
+                    rusqlite::types::Type::Text,
+                    format!("unknown item state '{s}'").into(),
+                )
+            })
+        })
+        .transpose()
+}
+
 fn item_view(r: &Row<'_>) -> rusqlite::Result<ItemView> {
     Ok(ItemView {
         id: r.get(0)?,
@@ -25,7 +42,7 @@ fn item_view(r: &Row<'_>) -> rusqlite::Result<ItemView> {
         parent: r.get(5)?,
         depth: r.get(6)?,
         line: r.get(7)?,
-        state: r.get(8)?,
+        state: state_column(r, 8)?,
         note: r.get(9)?,
         by: r.get(10)?,
         role: r.get(11)?,
@@ -122,14 +139,13 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             row,
         )?;
-        crate::audit::append(
-            &tx,
-            actor,
-            "item",
-            Some(key),
-            item_id,
-            serde_json::json!({ "state": state, "note": note }),
-        )?;
+        let event = Event::ItemChanged {
+            runbook: key.to_string(),
+            item: item_id.to_string(),
+            state: update.state,
+            note: note.clone(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         self.item(key, item_id)
     }
@@ -170,7 +186,7 @@ impl Store {
                     phase_id: r.get(2)?,
                     item_id: r.get(3)?,
                     text: r.get(4)?,
-                    state: r.get(5)?,
+                    state: state_column(r, 5)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -25,13 +25,15 @@ use rusqlite_migration::{Migrations, M};
 pub use action_runs::{ActionRun, RunResult, RunStatus};
 pub use audit::{AuditEntry, ChainBreak};
 pub use backup_checks::BackupCheck;
-pub use environments::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::StoreError;
-pub use signoffs::{Answer, Decision, DecisionRecord, Signed, SignoffRecord, Waiver};
-pub use soaks::{rfc3339, CheckpointRecord, Confirmation, SoakRecord};
+pub use flightdeck_model::{
+    Actor, Answer, ConnectionCheck, CredentialSource, Decision, Environment, Event, GuardLevel,
+    ItemState, Role, Signed, SoakRecord, Waiver,
+};
+pub use signoffs::{DecisionRecord, SignoffRecord};
+pub use soaks::{rfc3339, CheckpointRecord, Confirmation};
 pub use types::{
-    Actor, ImportOutcome, ItemState, ItemUpdate, ItemView, PhaseProgress, PhaseStatus, Role,
-    RunbookSummary, SearchHit,
+    ImportOutcome, ItemUpdate, ItemView, PhaseProgress, PhaseStatus, RunbookSummary, SearchHit,
 };
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -4,38 +4,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::types::Actor;
+use flightdeck_model::{Actor, Answer, Decision, Event, Signed, Waiver};
+
 use crate::{now, Store, StoreError};
-
-/// An open item signed off anyway, with the reason shown on the sign-off forever.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Waiver {
-    pub item: String,
-    pub reason: String,
-}
-
-/// The answer to a YES/NO question of the sign-off block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Answer {
-    pub label: String,
-    pub yes: bool,
-}
-
-/// What a signature covers, with the signature itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Signed {
-    pub signer: String,
-    pub role: String,
-    pub at: String,
-    /// SHA-256 of the canonical state that was signed, hex.
-    pub digest: String,
-    /// Ed25519 signature of the digest, hex.
-    pub signature: String,
-    pub public_key: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -45,25 +16,6 @@ pub struct SignoffRecord {
     pub answers: Vec<Answer>,
     pub waivers: Vec<Waiver>,
     pub signed: Signed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Decision {
-    Go,
-    NoGo,
-    Hold,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Go => "go",
-            Decision::NoGo => "no_go",
-            Decision::Hold => "hold",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -120,14 +72,11 @@ impl Store {
             params![actor.name, public_key, now()],
         )?;
         if inserted == 1 {
-            crate::audit::append(
-                &tx,
-                actor,
-                "signer",
-                None,
-                &actor.name,
-                serde_json::json!({ "public_key": public_key }),
-            )?;
+            let event = Event::SignerRegistered {
+                signer: actor.name.clone(),
+                public_key: public_key.to_string(),
+            };
+            crate::audit::append(&tx, actor, &event)?;
         }
         tx.commit()?;
         Ok(())
@@ -170,14 +119,14 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        crate::audit::append(
-            &tx,
-            actor,
-            "signoff",
-            Some(key),
-            phase_id,
-            serde_json::json!({ "answers": answers, "waivers": waivers, "signed": signed }),
-        )?;
+        let event = Event::SignedOff {
+            runbook: key.to_string(),
+            phase: phase_id.to_string(),
+            answers: answers.to_vec(),
+            waivers: waivers.to_vec(),
+            signed: signed.clone(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         Ok(SignoffRecord {
             id,
@@ -235,14 +184,14 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        crate::audit::append(
-            &tx,
-            actor,
-            "decision",
-            Some(key),
-            decision.as_str(),
-            serde_json::json!({ "reason": reason, "evidence": evidence, "signed": signed }),
-        )?;
+        let event = Event::Decided {
+            runbook: key.to_string(),
+            decision,
+            reason: reason.to_string(),
+            evidence: evidence.clone(),
+            signed: signed.clone(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         Ok(DecisionRecord {
             id,

@@ -4,28 +4,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::types::Actor;
+use flightdeck_model::{Actor, Event, SoakRecord};
+
 use crate::{now, Store, StoreError};
-
-/// A started soak. Times are seconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct SoakRecord {
-    pub phase_id: String,
-    pub environment: String,
-    pub checkpoints: u32,
-    pub every_seconds: u32,
-    #[ts(type = "number")]
-    pub started_at: i64,
-    pub started_by: String,
-}
-
-impl SoakRecord {
-    /// When checkpoint `number` (1-based) falls due.
-    pub fn due_at(&self, number: u32) -> i64 {
-        self.started_at + i64::from(number) * i64::from(self.every_seconds)
-    }
-}
 
 /// One recorded checkpoint: its verdict and a summary of the criteria at that moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -95,14 +76,11 @@ impl Store {
                 soak.started_by
             ],
         )?;
-        crate::audit::append(
-            &tx,
-            actor,
-            "soak_start",
-            Some(key),
-            &soak.phase_id,
-            serde_json::to_value(soak).unwrap_or_default(),
-        )?;
+        let event = Event::SoakStarted {
+            runbook: key.to_string(),
+            soak: soak.clone(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         Ok(())
     }
@@ -154,14 +132,14 @@ impl Store {
             ],
         )? == 1;
         if added {
-            crate::audit::append(
-                &tx,
-                actor,
-                "soak_checkpoint",
-                Some(key),
-                &format!("{phase_id} #{}", checkpoint.number),
-                serde_json::json!({ "verdict": checkpoint.verdict, "due_at": checkpoint.due_at }),
-            )?;
+            let event = Event::CheckpointRecorded {
+                runbook: key.to_string(),
+                phase: phase_id.to_string(),
+                number: checkpoint.number,
+                verdict: checkpoint.verdict.clone(),
+                due_at: checkpoint.due_at,
+            };
+            crate::audit::append(&tx, actor, &event)?;
         }
         tx.commit()?;
         Ok(added)
@@ -219,14 +197,12 @@ impl Store {
                 confirmation.at
             ],
         )?;
-        crate::audit::append(
-            &tx,
-            actor,
-            "criterion_confirmed",
-            Some(key),
-            criterion_id,
-            serde_json::json!({ "note": note }),
-        )?;
+        let event = Event::CriterionConfirmed {
+            runbook: key.to_string(),
+            criterion: criterion_id.to_string(),
+            note: note.to_string(),
+        };
+        crate::audit::append(&tx, actor, &event)?;
         tx.commit()?;
         Ok(confirmation)
     }

@@ -1,65 +1,7 @@
-pub use flightdeck_runbook::Role;
+use flightdeck_model::ItemState;
 use flightdeck_runbook::{ImportWarning, RunbookDiff};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use crate::StoreError;
-
-/// What a person has recorded for a checklist item. No state means open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ItemState {
-    Done,
-    /// Not applicable.
-    Na,
-    Failed,
-}
-
-impl ItemState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemState::Done => "done",
-            ItemState::Na => "na",
-            ItemState::Failed => "failed",
-        }
-    }
-}
-
-impl FromSql for ItemState {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<ItemState> {
-        match value.as_str()? {
-            "done" => Ok(ItemState::Done),
-            "na" => Ok(ItemState::Na),
-            "failed" => Ok(ItemState::Failed),
-            other => Err(FromSqlError::Other(
-                format!("unknown item state '{other}'").into(),
-            )),
-        }
-    }
-}
-
-/// Who is acting: recorded with every change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Actor {
-    pub name: String,
-    pub role: Role,
-}
-
-impl Actor {
-    pub fn new(name: &str, role: Role) -> Result<Actor, StoreError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::EmptyName);
-        }
-        Ok(Actor {
-            name: name.to_string(),
-            role,
-        })
-    }
-}
 
 /// A change to one item: its new state (None reopens it) and note (None leaves it as it is).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

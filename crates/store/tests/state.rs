@@ -227,6 +227,6 @@ fn identity_round_trips() {
     assert_eq!(store.identity().unwrap(), Some(me));
     assert!(matches!(
         Actor::new("  ", Role::Dba),
-        Err(StoreError::EmptyName)
+        Err(flightdeck_model::ModelError::EmptyName)
     ));
 }

@@ -2,6 +2,6 @@
 import type { ProgressSnapshot } from "./ProgressSnapshot";
 
 /**
- * The progress of a backup or restore, as the `backup-progress` event.
+ * The counters of a backup or restore.
  */
 export type BackupProgress = { operation: string, progress: ProgressSnapshot, };

@@ -2,4 +2,7 @@
 import type { RestorePreview } from "./RestorePreview";
 import type { RestoreReport } from "./RestoreReport";
 
+/**
+ * A restore done: what it changed, and how each table compares with the backup.
+ */
 export type RestoreDone = { preview: RestorePreview, report: RestoreReport, differences: Array<string>, };

@@ -52,7 +52,7 @@ describe("restore confirmation", () => {
     taken_at: "2026-11-23T18:00:00Z",
     tables: 2,
     rows: 20002,
-    needs: ["the database name shop", "the environment name PROD"],
+    needs: [{ kind: "database_name", name: "shop" }, { kind: "environment_name", name: "PROD" }],
   };
   it("needs the database name over an existing one and PROD typed exactly", () => {
     expect(restoreReady(preview, true, "shop", "PROD")).toBe(true);

@@ -56,8 +56,12 @@ export function databaseList(text: string): string[] {
  */
 export function restoreReady(preview: RestorePreview, overExisting: boolean, typedDatabase: string, typedEnvironment: string): boolean {
   if (overExisting && typedDatabase !== preview.target) return false;
-  const needsEnv = preview.needs.some((n) => n.startsWith("the environment name"));
-  return !needsEnv || typedEnvironment === preview.environment;
+  return !needsEnvironment(preview) || typedEnvironment === preview.environment;
+}
+
+/** Whether the restore asks for the environment's name typed (PROD). */
+export function needsEnvironment(preview: RestorePreview): boolean {
+  return preview.needs.some((n) => n.kind === "environment_name");
 }
 
 /** The last verification of a backup, in a few words, and whether it proved the backup good. */

@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use flightdeck_model::Environment;
 use flightdeck_runbook::Action;
-use flightdeck_store::Environment;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 

@@ -1,5 +1,5 @@
 use flightdeck_cloud::MotoServer;
-use flightdeck_store::{CredentialSource, Environment, GuardLevel};
+use flightdeck_model::{CredentialSource, Environment, GuardLevel};
 
 pub fn moto() -> MotoServer {
     let program =

@@ -9,7 +9,7 @@ use flightdeck_cloud::{
     check_connection, key_pair_json, monitoring_panels, sdk_config, seed_demo_world, CloudError,
     DEMO_ACCOUNT,
 };
-use flightdeck_store::CredentialSource;
+use flightdeck_model::CredentialSource;
 use flightdeck_vault::{SecretString, Vault};
 
 fn vault_with_keys(name: &str) -> Vault {

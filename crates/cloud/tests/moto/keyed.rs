@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flightdeck_cloud::{key_pair_json, MotoServer};
-use flightdeck_store::{CredentialSource, Environment};
+use flightdeck_model::{CredentialSource, Environment};
 use flightdeck_vault::{SecretString, Vault};
 
 use crate::common;

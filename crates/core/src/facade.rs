@@ -1,0 +1,136 @@
+//! [`Flightdeck`]: the one way to change anything. Every operation that changes state is one
+//! method here (spread over the files of its concept), taking the acting person and, for long
+//! work, a [`Reporter`](crate::Reporter). Inside each: validation, the role check
+//! ([`crate::permissions`]), gates and environment checks, the work, and one typed
+//! [`Event`] written with the change in one transaction. The desktop app and the CLI only
+//! parse, call and render.
+//!
+//! The store is locked only around its reads and writes, never across an AWS or database
+//! call, so one `Flightdeck` serves the app's concurrent commands and the CLI alike.
+
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use flightdeck_model::{Actor, Event, Role};
+use flightdeck_store::{ImportOutcome, Store};
+use flightdeck_vault::Vault;
+
+use crate::permissions::{permit, Change};
+use crate::Error;
+
+pub struct Flightdeck {
+    store: Mutex<Store>,
+    vault: Vault,
+    data_dir: PathBuf,
+}
+
+/// The store, locked for reading: what a face may look at, never change.
+pub struct Reading<'a>(MutexGuard<'a, Store>);
+
+impl Deref for Reading<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.0
+    }
+}
+
+impl Flightdeck {
+    /// Opens the state in `data_dir` (created if needed), with the OS keyring.
+    pub fn open(data_dir: &Path) -> Result<Flightdeck, Error> {
+        Self::open_with(data_dir, Vault::new())
+    }
+
+    /// Opens the state in `data_dir` with the keyring entries of `vault` (tests use a service
+    /// of their own).
+    pub fn open_with(data_dir: &Path, vault: Vault) -> Result<Flightdeck, Error> {
+        let store = crate::open_store(data_dir)?;
+        Ok(Flightdeck {
+            store: Mutex::new(store),
+            vault,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Where backups and restores stage their files.
+    pub(crate) fn staging(&self) -> PathBuf {
+        self.data_dir.join("staging")
+    }
+
+    /// The store for reading.
+    pub fn read(&self) -> Result<Reading<'_>, Error> {
+        Ok(Reading(self.lock()?))
+    }
+
+    /// The store for one change; held only while the change is written.
+    pub(crate) fn write(&self) -> Result<MutexGuard<'_, Store>, Error> {
+        self.lock()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Store>, Error> {
+        self.store.lock().map_err(|_| Error::Unavailable)
+    }
+
+    /// Checks that `actor` may make `change`; a refusal is itself recorded, then returned.
+    pub(crate) fn permit(
+        &self,
+        store: &mut Store,
+        actor: &Actor,
+        change: Change<'_>,
+        runbook: Option<&str>,
+        subject: &str,
+    ) -> Result<(), Error> {
+        let operation = change.operation();
+        permit(actor, change).map_err(|refusal| {
+            let event = Event::Refused {
+                operation: operation.to_string(),
+                runbook: runbook.map(str::to_string),
+                subject: subject.to_string(),
+                code: refusal.code().to_string(),
+                reason: refusal.to_string(),
+            };
+            match store.record_event(actor, &event) {
+                Ok(_) => refusal,
+                Err(e) => e.into(),
+            }
+        })
+    }
+
+    /// The person this installation acts as: the saved identity.
+    pub fn identity(&self) -> Result<Option<Actor>, Error> {
+        Ok(self.read()?.identity()?)
+    }
+
+    /// The saved identity, or the error that asks for one.
+    pub fn acting(&self) -> Result<Actor, Error> {
+        self.identity()?.ok_or(Error::NoIdentity)
+    }
+
+    pub fn set_identity(&self, name: &str, role: Role) -> Result<Actor, Error> {
+        let actor = Actor::new(name, role).map_err(flightdeck_store::StoreError::from)?;
+        self.write()?.set_identity(&actor)?;
+        Ok(actor)
+    }
+
+    /// Imports (or re-imports) a runbook file; the state of unchanged items is kept.
+    pub fn import_file(&self, path: &Path) -> Result<ImportOutcome, Error> {
+        let (runbook, sha256) = crate::read_runbook(path)?;
+        Ok(self
+            .write()?
+            .import(&path.display().to_string(), &sha256, &runbook)?)
+    }
+
+    /// Imports the embedded demo runbook when the store holds none.
+    pub fn ensure_demo(&self) -> Result<Option<ImportOutcome>, Error> {
+        crate::demo::ensure_demo(&mut *self.write()?)
+    }
+}

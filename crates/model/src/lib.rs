@@ -1,0 +1,18 @@
+//! The types every layer of Flightdeck shares, with no storage, AWS or UI in them: who acts and
+//! in which role, environments and their guard, the results and verdicts of go/no-go criteria,
+//! and [`Event`], the one typed record of every change of state.
+
+mod actor;
+mod environment;
+mod error;
+mod event;
+mod records;
+mod verdict;
+
+pub use actor::{Actor, ItemState};
+pub use environment::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
+pub use error::ModelError;
+pub use event::{Direction, Event};
+pub use flightdeck_runbook::Role;
+pub use records::{Answer, Decision, Signed, SoakRecord, Waiver};
+pub use verdict::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};
