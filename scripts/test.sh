@@ -25,6 +25,10 @@ else
   cargo clippy --workspace --all-targets --quiet -- -D warnings
 fi
 
+# The servers the tests start (moto, MariaDB, tauri-driver, the keyring daemon), as running now.
+servers() { pgrep -d ' ' -f 'moto_server|mariadbd|tauri-driver|WebKitWebDriver|gnome-keyring-daemon' || true; }
+servers_before=" $(servers) "
+
 step "Rust tests: GUI (Xvfb, tauri-driver), OS keyring (gnome-keyring on a private D-Bus session), AWS (moto)"
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace
 
@@ -32,5 +36,16 @@ step "IPC types generated from Rust match the committed ones"
 if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
   git status --short -- ui/src/bindings
   echo "ui/src/bindings is stale: commit the files ts-rs regenerated" >&2
+  exit 1
+fi
+
+step "The tests left no server running"
+left=""
+for pid in $(servers); do
+  case "$servers_before" in *" $pid "*) ;; *) left="$left $pid" ;; esac
+done
+if [ -n "$left" ]; then
+  ps -o pid,args -p "$(echo $left | tr " " ",")" >&2 || true
+  echo "the tests left these servers running" >&2
   exit 1
 fi

@@ -124,6 +124,7 @@ fn actions_with_confirmations_roles_failures_and_audit() {
         out
     };
     let up = run(&["demo", "up", "--json"], None);
+    let _down = common::DemoDown(data);
     assert!(up.status.success(), "{}", text(&up));
     let status: serde_json::Value = serde_json::from_slice(&up.stdout).unwrap();
     let endpoint = status["endpoint_url"].as_str().unwrap().to_string();

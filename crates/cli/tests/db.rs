@@ -99,6 +99,7 @@ fn backups_to_s3_and_disk_verify_list_and_restore_with_confirmations() {
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let up = json(&run(&["demo", "up", "--json"], None));
+    let _down = common::DemoDown(data);
     let endpoint = up["endpoint_url"].as_str().unwrap().to_string();
     for (name, guard) in [("SIT", "confirm"), ("PROD", "type-name")] {
         let add = run(

@@ -34,6 +34,7 @@ fn environments_demo_and_a_secret_that_never_leaks() {
     };
 
     let up = run(&["demo", "up", "--json"], None);
+    let _down = common::DemoDown(data);
     assert!(up.status.success(), "{}", text(&up));
     let status: serde_json::Value = serde_json::from_slice(&up.stdout).unwrap();
     let endpoint = status["endpoint_url"].as_str().unwrap().to_string();

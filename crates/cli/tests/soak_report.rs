@@ -15,6 +15,7 @@ fn soak_confirmation_and_report() {
     let data = dir.path();
     let run = |args: &[&str]| flightdeck(data, args, None);
     let up = run(&["demo", "up"]);
+    let _down = common::DemoDown(data);
     assert!(up.status.success(), "{}", text(&up));
     let file = data.join("soak-drill.md");
     std::fs::write(&file, RUNBOOK).unwrap();

@@ -35,3 +35,14 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Stops the demo emulator a test started (`flightdeck demo up`) when the test ends, passed or
+/// not. Not every test file of this crate starts one.
+#[allow(dead_code)]
+pub struct DemoDown<'a>(pub &'a Path);
+
+impl Drop for DemoDown<'_> {
+    fn drop(&mut self) {
+        flightdeck(self.0, &["demo", "down"], None);
+    }
+}
