@@ -26,7 +26,11 @@ else
 fi
 
 # The servers the tests start (moto, MariaDB, tauri-driver, the keyring daemon), as running now.
-servers() { pgrep -d ' ' -f 'moto_server|mariadbd|tauri-driver|WebKitWebDriver|gnome-keyring-daemon' || true; }
+# A zombie (state Z) has exited and runs nothing; it only waits for its parent to reap it.
+servers() {
+  ps -eo pid=,stat=,args= |
+    awk '$2 !~ /^Z/ && /moto_server|mariadbd|tauri-driver|WebKitWebDriver|gnome-keyring-daemon/ && !/awk/ { printf "%s ", $1 }'
+}
 servers_before=" $(servers) "
 
 step "Rust tests: GUI (Xvfb, tauri-driver), OS keyring (gnome-keyring on a private D-Bus session), AWS (moto)"

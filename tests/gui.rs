@@ -109,7 +109,14 @@ async fn wait_for_state(client: &Client, item_id: &str, state: &str) -> Result<(
             return Ok(());
         }
         if Instant::now() > deadline {
-            bail!("item {item_id} is {current:?}, expected {state}");
+            let shown = client
+                .execute(
+                    "return [...document.querySelectorAll('[role=alert]')].map(e => e.textContent).join(' | ')",
+                    vec![],
+                )
+                .await?;
+            let _ = screenshot(client, &format!("failed-{item_id}.png")).await;
+            bail!("item {item_id} is {current:?}, expected {state}; alerts: {shown}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -588,10 +595,7 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         .await?
         .click()
         .await?;
-    let error = css(&client, "[data-testid=board-error]")
-        .await?
-        .text()
-        .await?;
+    let error = wait_for_text(&client, "[data-testid=board-error]", "phase").await?;
     assert!(error.contains("phase 'phase-10' is closed"), "{error}");
     screenshot(&client, "board-soak.png").await?;
 
