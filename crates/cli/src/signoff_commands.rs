@@ -129,6 +129,21 @@ pub fn audit(fd: &Flightdeck, command: AuditCommand) -> Result<(), Error> {
                     reason: bad.reason,
                 });
             }
+            if let Some(bad) = report.state.into_iter().next() {
+                return Err(Error::StateTampered {
+                    runbook: bad.runbook,
+                    problem: bad.problem,
+                });
+            }
+            if let Some(first) = report.rejected.first() {
+                return Err(Error::Rejected {
+                    runbook: first.runbook.clone(),
+                    count: report.rejected.len(),
+                    seq: first.event.seq,
+                    claims: first.event.claims.clone(),
+                    reason: first.event.reason.clone(),
+                });
+            }
             if !json {
                 println!("the audit trail is intact");
             }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
 use flightdeck_cloud::{sdk_config, Failure, Outcome, Plan, Run};
-use flightdeck_model::Direction;
+use flightdeck_model::{Author, Direction};
 use flightdeck_runbook::{resolve_vars, Action, ActionStep};
 use flightdeck_store::{ActionRun, Actor, Environment, GuardLevel, RunResult, RunStatus, Store};
 use flightdeck_vault::Vault;
@@ -144,7 +144,7 @@ async fn plan(input: &ActionInput, vault: &Vault) -> Result<Plan, Error> {
 fn begin_action(
     store: &mut Store,
     input: &ActionInput,
-    actor: &Actor,
+    author: &Author,
     confirmation: Option<&str>,
 ) -> Result<i64, Error> {
     let step = &input.step;
@@ -179,7 +179,7 @@ fn begin_action(
     let action = serde_json::to_value(&input.action).map_err(|e| Error::Invalid(e.to_string()))?;
     Ok(store.begin_action_run(
         &input.key,
-        actor,
+        author,
         &step.id,
         &input.env.name,
         input.direction,
@@ -208,7 +208,7 @@ async fn execute_action(
 fn finish_action(
     store: &mut Store,
     input: &ActionInput,
-    actor: &Actor,
+    author: &Author,
     run: i64,
     result: Result<Outcome, Failure>,
 ) -> Result<ActionRun, Error> {
@@ -220,7 +220,7 @@ fn finish_action(
                 .and_then(|u| serde_json::to_value(u).ok());
             Ok(store.finish_action_run(
                 &input.key,
-                actor,
+                author,
                 run,
                 &RunResult {
                     status: if outcome.changed {
@@ -240,7 +240,7 @@ fn finish_action(
             let message = failure.to_string();
             store.finish_action_run(
                 &input.key,
-                actor,
+                author,
                 run,
                 &RunResult {
                     status: RunStatus::Failed,
@@ -288,7 +288,7 @@ impl Flightdeck {
         confirmation: Option<&str>,
         reporter: &dyn Reporter,
     ) -> Result<ActionRun, Error> {
-        let (input, run) = {
+        let (input, run, author) = {
             let mut store = self.write()?;
             let input = action_input(&store, key, step, env, direction)?;
             let change = match direction {
@@ -301,13 +301,14 @@ impl Flightdeck {
                 },
             };
             self.permit(&mut store, actor, change, Some(key), step)?;
-            let run = begin_action(&mut store, &input, actor, confirmation)?;
-            (input, run)
+            let author = self.author(&mut store, actor)?;
+            let run = begin_action(&mut store, &input, &author, confirmation)?;
+            (input, run, author)
         };
         reporter.began(run);
         let progress = reporter.progress();
         let lines = |line: &str| reporter.line(line);
         let result = execute_action(&input, self.vault(), &lines, progress.cancel_flag()).await;
-        finish_action(&mut *self.write()?, &input, actor, run, result)
+        finish_action(&mut *self.write()?, &input, &author, run, result)
     }
 }

@@ -5,7 +5,7 @@ use flightdeck_model::{Actor, Decision};
 use flightdeck_store::DecisionRecord;
 
 use crate::permissions::Change;
-use crate::signing::{digest, sign, signing_key};
+use crate::signing::{digest, sign};
 use crate::{Error, Flightdeck};
 
 impl Flightdeck {
@@ -33,8 +33,8 @@ impl Flightdeck {
             "runbook": key, "decision": decision, "reason": reason.trim(), "evidence": evidence,
             "signer": actor.name, "role": actor.role, "at": at,
         }));
-        let key_pair = signing_key(&mut store, self.vault(), actor)?;
-        let signed = sign(&key_pair, actor, signed_digest, at);
-        Ok(store.record_decision(key, actor, decision, reason.trim(), &evidence, &signed)?)
+        let author = self.author(&mut store, actor)?;
+        let signed = sign(&author, actor, signed_digest, at);
+        Ok(store.record_decision(key, &author, decision, reason.trim(), &evidence, &signed)?)
     }
 }

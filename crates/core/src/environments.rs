@@ -1,7 +1,9 @@
 //! Environments: where Flightdeck reaches AWS, with credentials kept in the OS keyring.
 
 use flightdeck_cloud::{check_connection, key_pair_json};
-use flightdeck_store::{Actor, ConnectionCheck, CredentialSource, Environment, GuardLevel, Store};
+use flightdeck_store::{
+    Actor, Author, ConnectionCheck, CredentialSource, Environment, GuardLevel, Store,
+};
 use flightdeck_vault::{ExposeSecret, SecretString, Vault};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -76,7 +78,8 @@ impl Flightdeck {
         input: EnvironmentInput,
     ) -> Result<Environment, Error> {
         let mut store = self.write()?;
-        save(&mut store, self.vault(), actor, input)
+        let author = self.author_of(&mut store, actor)?;
+        save(&mut store, self.vault(), &author, input)
     }
 
     /// Proves which account the environment reaches (STS GetCallerIdentity) and records what
@@ -89,7 +92,8 @@ impl Flightdeck {
         let env = self.read()?.environment(name)?;
         let check = check_connection(&env, self.vault(), crate::now()).await?;
         let mut store = self.write()?;
-        store.record_check(actor, &env.name, &check)?;
+        let author = self.author_of(&mut store, actor)?;
+        store.record_check(&author, &env.name, &check)?;
         Ok((check, store.environment(&env.name)?))
     }
 
@@ -99,7 +103,11 @@ impl Flightdeck {
         actor: Option<&Actor>,
         name: &str,
     ) -> Result<Environment, Error> {
-        let env = self.write()?.remove_environment(actor, name)?;
+        let env = {
+            let mut store = self.write()?;
+            let author = self.author_of(&mut store, actor)?;
+            store.remove_environment(&author, name)?
+        };
         if let CredentialSource::StaticKeys { secret } = &env.credentials {
             self.vault().remove(secret)?;
         }
@@ -110,7 +118,7 @@ impl Flightdeck {
 pub(crate) fn save(
     store: &mut Store,
     vault: &Vault,
-    actor: Option<&Actor>,
+    author: &Author,
     input: EnvironmentInput,
 ) -> Result<Environment, Error> {
     let name = input.name.trim().to_string();
@@ -170,7 +178,7 @@ pub(crate) fn save(
     if let (Some(pair), CredentialSource::StaticKeys { secret }) = (keys, &env.credentials) {
         vault.put(secret, &pair)?;
     }
-    store.save_environment(actor, &env)?;
+    store.save_environment(author, &env)?;
     Ok(env)
 }
 
@@ -192,6 +200,10 @@ pub fn require_verified(env: &Environment) -> Result<&ConnectionCheck, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn desktop() -> Author {
+        Author::new(None, flightdeck_model::SigningKey::from_bytes(&[9; 32]))
+    }
 
     fn input(name: &str) -> EnvironmentInput {
         EnvironmentInput {
@@ -221,11 +233,11 @@ mod tests {
     #[test]
     fn prod_defaults_to_typed_confirmation_and_blanks_become_none() {
         let mut store = Store::open_in_memory().unwrap();
-        let env = save(&mut store, &Vault::new(), None, input("PROD")).unwrap();
+        let env = save(&mut store, &Vault::new(), &desktop(), input("PROD")).unwrap();
         assert_eq!(env.guard, GuardLevel::TypeName);
         assert_eq!(env.colour, "#c62f2f");
         assert_eq!(env.dr_region, None);
-        let sit = save(&mut store, &Vault::new(), None, input("SIT")).unwrap();
+        let sit = save(&mut store, &Vault::new(), &desktop(), input("SIT")).unwrap();
         assert_eq!(sit.guard, GuardLevel::Confirm);
     }
 
@@ -234,7 +246,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let mut bad = input("PROD");
         bad.region = "Cape Town".into();
-        let err = save(&mut store, &Vault::new(), None, bad).unwrap_err();
+        let err = save(&mut store, &Vault::new(), &desktop(), bad).unwrap_err();
         assert!(
             err.to_string()
                 .contains("region: an AWS region such as af-south-1"),
@@ -244,7 +256,7 @@ mod tests {
         both.access_key_id = Some("AKIA".into());
         both.secret_access_key = Some(SecretString::from("x".to_string()));
         assert_eq!(
-            save(&mut store, &Vault::new(), None, both)
+            save(&mut store, &Vault::new(), &desktop(), both)
                 .unwrap_err()
                 .code(),
             "invalid_input"
@@ -255,14 +267,14 @@ mod tests {
     #[test]
     fn mutations_need_a_test_that_reached_the_expected_account() {
         let mut store = Store::open_in_memory().unwrap();
-        let env = save(&mut store, &Vault::new(), None, input("PROD")).unwrap();
+        let env = save(&mut store, &Vault::new(), &desktop(), input("PROD")).unwrap();
         assert_eq!(
             require_verified(&env).unwrap_err().code(),
             "environment_unverified"
         );
         store
             .record_check(
-                None,
+                &desktop(),
                 "PROD",
                 &check(Some(
                     "this profile reaches 815856636111, the environment expects 093646564004",
@@ -272,9 +284,11 @@ mod tests {
         let err = require_verified(&store.environment("PROD").unwrap()).unwrap_err();
         assert_eq!(err.code(), "account_mismatch");
         assert!(err.to_string().contains("reaches 815856636111"), "{err}");
-        store.record_check(None, "PROD", &check(None)).unwrap();
+        store
+            .record_check(&desktop(), "PROD", &check(None))
+            .unwrap();
         assert!(require_verified(&store.environment("PROD").unwrap()).is_ok());
-        let resaved = save(&mut store, &Vault::new(), None, input("PROD")).unwrap();
+        let resaved = save(&mut store, &Vault::new(), &desktop(), input("PROD")).unwrap();
         assert!(
             require_verified(&resaved).is_err(),
             "changing an environment clears its check"

@@ -43,6 +43,16 @@ pub enum Error {
     MissingKey(String),
     #[error("the audit trail is broken at entry {entry}: {reason}")]
     Tampered { entry: i64, reason: String },
+    #[error("the state of '{runbook}' is not what its events say: {problem}")]
+    StateTampered { runbook: String, problem: String },
+    #[error("{count} event(s) of the shared log of '{runbook}' were refused; the first, #{seq} ({claims}): {reason}")]
+    Rejected {
+        runbook: String,
+        count: usize,
+        seq: i64,
+        claims: String,
+        reason: String,
+    },
     #[error("not confirmed: {message}")]
     NotConfirmed {
         message: String,
@@ -84,7 +94,8 @@ impl Error {
             Error::NotAllowed(_) => "not_allowed",
             Error::GateClosed { .. } => "gate_closed",
             Error::MissingKey(_) => "missing_key",
-            Error::Tampered { .. } => "audit_tampered",
+            Error::Tampered { .. } | Error::StateTampered { .. } => "audit_tampered",
+            Error::Rejected { .. } => "audit_rejected",
             Error::NotConfirmed { .. } => "not_confirmed",
             Error::InvalidNote => "invalid_note",
             Error::NoDbLogin => "invalid_input",

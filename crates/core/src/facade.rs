@@ -90,19 +90,28 @@ impl Flightdeck {
         subject: &str,
     ) -> Result<(), Error> {
         let operation = change.operation();
-        permit(actor, change).map_err(|refusal| {
-            let event = Event::Refused {
-                operation: operation.to_string(),
-                runbook: runbook.map(str::to_string),
-                subject: subject.to_string(),
-                code: refusal.code().to_string(),
-                reason: refusal.to_string(),
-            };
-            match store.record_event(actor, &event) {
-                Ok(_) => refusal,
-                Err(e) => e.into(),
-            }
-        })
+        let Err(refusal) = permit(actor, change) else {
+            return Ok(());
+        };
+        let event = Event::Refused {
+            operation: operation.to_string(),
+            runbook: runbook.map(str::to_string),
+            subject: subject.to_string(),
+            code: refusal.code().to_string(),
+            reason: refusal.to_string(),
+        };
+        let author = self.author(store, actor)?;
+        store.record_event(&author, event)?;
+        Err(refusal)
+    }
+
+    /// Records an event that changes no other table (a backup taken, a database restored), by
+    /// `actor`.
+    pub(crate) fn record(&self, actor: &Actor, event: Event) -> Result<(), Error> {
+        let mut store = self.write()?;
+        let author = self.author(&mut store, actor)?;
+        store.record_event(&author, event)?;
+        Ok(())
     }
 
     /// The person this installation acts as: the saved identity.

@@ -24,7 +24,8 @@ impl Flightdeck {
         let phase = store.item(key, item)?.phase_id;
         self.permit(&mut store, actor, Change::Item, Some(key), item)?;
         crate::signoff::require_open(&store, key, &phase)?;
-        Ok(store.set_item(key, item, update, actor)?)
+        let author = self.author(&mut store, actor)?;
+        Ok(store.set_item(key, item, update, &author)?)
     }
 }
 

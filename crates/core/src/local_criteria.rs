@@ -177,6 +177,7 @@ impl Flightdeck {
             role,
         };
         self.permit(&mut store, actor, change, Some(key), &criterion.id)?;
-        Ok(store.confirm_criterion(key, &criterion.id, actor, note.trim())?)
+        let author = self.author(&mut store, actor)?;
+        Ok(store.confirm_criterion(key, &criterion.id, &author, note.trim())?)
     }
 }

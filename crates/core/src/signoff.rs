@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::permissions::Change;
-use crate::signing::{digest, sign, signing_key, verify};
+use crate::signing::{digest, sign, verify};
 use crate::{Error, Flightdeck};
 
 /// What blocks a phase, phase by phase.
@@ -289,7 +289,7 @@ impl Flightdeck {
                 }
             }
         }
-        let key_pair = signing_key(store, self.vault(), actor)?;
+        let author = self.author(store, actor)?;
         let mut record = SignoffRecord {
             id: 0,
             phase_id: phase_id.to_string(),
@@ -305,11 +305,11 @@ impl Flightdeck {
             },
         };
         let digest = phase_digest(store, key, phase_id, &record)?;
-        record.signed = sign(&key_pair, actor, digest, record.signed.at.clone());
+        record.signed = sign(&author, actor, digest, record.signed.at.clone());
         Ok(store.record_signoff(
             key,
             phase_id,
-            actor,
+            &author,
             &record.answers,
             &record.waivers,
             &record.signed,

@@ -55,7 +55,8 @@ impl Flightdeck {
             started_at: epoch_now(),
             started_by: actor.name.clone(),
         };
-        store.start_soak(key, actor, &record)?;
+        let author = self.author(&mut store, actor)?;
+        store.start_soak(key, &author, &record)?;
         Ok(record)
     }
 
@@ -66,6 +67,11 @@ impl Flightdeck {
         actor: &Actor,
         key: &str,
     ) -> Result<Vec<CheckpointRecord>, Error> {
+        if crate::permissions::permit(actor, Change::Soak).is_err() {
+            // A read-only person's desktop judges nothing: the soak is judged by those who
+            // may run it, and their checkpoints reach everyone.
+            return Ok(Vec::new());
+        }
         let due = {
             let store = self.read()?;
             due_checkpoints(&store, key)?
@@ -76,10 +82,9 @@ impl Flightdeck {
         let mut recorded = Vec::new();
         for (input, due) in due {
             let record = evaluate_checkpoint(&input, self.vault(), &due).await?;
-            if self
-                .write()?
-                .record_checkpoint(key, &due.phase, actor, &record)?
-            {
+            let mut store = self.write()?;
+            let author = self.author(&mut store, actor)?;
+            if store.record_checkpoint(key, &due.phase, &author, &record)? {
                 recorded.push(record);
             }
         }

@@ -312,3 +312,91 @@ fn a_signature_by_another_key_is_rejected() {
             .unwrap_err();
     assert_eq!(err.code(), "missing_key");
 }
+
+#[test]
+fn state_edited_without_an_event_is_found_by_replaying_the_trail() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    let report = verify_audit(&w.fd.read().unwrap()).unwrap();
+    assert!(report.intact(), "{report:?}");
+    assert_eq!(report.signed_entries, report.entries);
+
+    let alarms = item(&w.fd.read().unwrap(), "Alarms green");
+    tamper(
+        &w.path,
+        &format!("UPDATE item_state SET state = 'na' WHERE item_id = '{alarms}';"),
+    );
+    let report = verify_audit(&Store::open(&w.path).unwrap()).unwrap();
+    assert!(report.first_bad.is_none(), "the trail itself is intact");
+    assert_eq!(report.state.len(), 1, "{report:?}");
+    assert!(
+        report.state[0].problem.contains("changed without an event")
+            && report.state[0].problem.contains(&alarms),
+        "{}",
+        report.state[0].problem
+    );
+}
+
+/// SHA-256 chain hash of a signed entry, as anyone who reads the code can recompute it.
+fn chain_hash(prev: &str, signed: &serde_json::Value) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for part in [
+        prev,
+        signed["body"].as_str().unwrap(),
+        signed["public_key"].as_str().unwrap(),
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    h.update(signed["signature"].as_str().unwrap().as_bytes());
+    hex::encode(h.finalize())
+}
+
+#[test]
+fn a_rewritten_entry_with_every_hash_recomputed_fails_its_signature() {
+    let mut w = world();
+    tick(&mut w, "Backup taken").unwrap();
+    tick(&mut w, "Alarms green").unwrap();
+    tick(&mut w, "Backup taken").unwrap();
+    let raw = rusqlite::Connection::open(&w.path).unwrap();
+    let rows: Vec<(i64, String)> = raw
+        .prepare("SELECT id, signed FROM audit ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // The forger rewrites the second tick as failed, then recomputes every hash and the head.
+    tamper(&w.path, "SELECT 1;");
+    let mut prev = "0".repeat(64);
+    for (id, text) in rows {
+        let mut signed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if id == 3 {
+            let body = signed["body"]
+                .as_str()
+                .unwrap()
+                .replace("\"done\"", "\"failed\"");
+            signed["body"] = body.into();
+        }
+        let hash = chain_hash(&prev, &signed);
+        raw.execute(
+            "UPDATE audit SET signed = ?1, prev_hash = ?2, hash = ?3 WHERE id = ?4",
+            rusqlite::params![signed.to_string(), prev, hash, id],
+        )
+        .unwrap();
+        raw.execute(
+            "UPDATE settings SET value = ?1 WHERE key = 'audit_head'",
+            [format!("{id}:{hash}")],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    let bad = verify_audit(&Store::open(&w.path).unwrap())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.entry, 3, "{}", bad.reason);
+    assert!(bad.reason.contains("signature"), "{}", bad.reason);
+}

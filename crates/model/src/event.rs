@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::{
-    Answer, ConnectionCheck, CredentialSource, Decision, GuardLevel, ItemState, Signed, SoakRecord,
-    Waiver,
+    Answer, ConnectionCheck, CredentialSource, Decision, GuardLevel, ItemState, Role, Signed,
+    SoakRecord, Waiver,
 };
 
 /// Which way an action runs: its own change, or the undo recorded by its last change.
@@ -81,6 +81,11 @@ pub enum Event {
         verdict: String,
         #[ts(type = "number")]
         due_at: i64,
+        #[ts(type = "number")]
+        evaluated_at: i64,
+        /// Each criterion's result at that moment.
+        #[ts(type = "unknown")]
+        summary: Value,
     },
     /// An action run recorded before its first AWS call.
     ActionStarted {
@@ -142,6 +147,25 @@ pub enum Event {
         environment: String,
         check: ConnectionCheck,
     },
+    /// A runbook shared through a team log: the log's first event, signed by the person who
+    /// shared it, who is its first member.
+    ReleaseShared {
+        runbook: String,
+        /// The release's URI, the one members paste to join.
+        release: String,
+        title: String,
+        document_sha256: String,
+        /// The owner's public key, hex: the key this event is signed with.
+        owner_key: String,
+    },
+    /// A member added to a shared runbook by its owner, with the key their events are signed
+    /// with.
+    MemberAdded {
+        runbook: String,
+        name: String,
+        role: Role,
+        public_key: String,
+    },
     /// A change someone asked for and was not allowed to make.
     Refused {
         operation: String,
@@ -174,6 +198,8 @@ impl Event {
             Event::EnvironmentRemoved { .. } => "environment_removed".into(),
             Event::EnvironmentTested { .. } => "environment_tested".into(),
             Event::Refused { .. } => "refused".into(),
+            Event::ReleaseShared { .. } => "release_shared".into(),
+            Event::MemberAdded { .. } => "member_added".into(),
         }
     }
 
@@ -187,7 +213,9 @@ impl Event {
             | Event::SoakStarted { runbook, .. }
             | Event::CheckpointRecorded { runbook, .. }
             | Event::ActionStarted { runbook, .. }
-            | Event::ActionFinished { runbook, .. } => Some(runbook),
+            | Event::ActionFinished { runbook, .. }
+            | Event::ReleaseShared { runbook, .. }
+            | Event::MemberAdded { runbook, .. } => Some(runbook),
             Event::Refused { runbook, .. } => runbook.as_deref(),
             _ => None,
         }
@@ -211,6 +239,8 @@ impl Event {
             Event::EnvironmentSaved { environment, .. }
             | Event::EnvironmentRemoved { environment }
             | Event::EnvironmentTested { environment, .. } => environment.clone(),
+            Event::ReleaseShared { release, .. } => release.clone(),
+            Event::MemberAdded { name, .. } => name.clone(),
         }
     }
 
@@ -281,6 +311,17 @@ impl Event {
                 reason,
                 ..
             } => json!({ "operation": operation, "code": code, "reason": reason }),
+            Event::ReleaseShared {
+                title,
+                document_sha256,
+                owner_key,
+                ..
+            } => {
+                json!({ "title": title, "document_sha256": document_sha256, "owner_key": owner_key })
+            }
+            Event::MemberAdded {
+                role, public_key, ..
+            } => json!({ "role": role, "public_key": public_key }),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! and [`Event`], the one typed record of every change of state.
 
 mod actor;
+mod envelope;
 mod environment;
 mod error;
 mod event;
@@ -10,6 +11,8 @@ mod records;
 mod verdict;
 
 pub use actor::{Actor, ItemState};
+pub use ed25519_dalek::SigningKey;
+pub use envelope::{verify_bytes, Author, EventBody, SignatureError, SignedEvent};
 pub use environment::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::ModelError;
 pub use event::{Direction, Event};

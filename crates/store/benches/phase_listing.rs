@@ -1,6 +1,6 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use flightdeck_runbook::parse;
-use flightdeck_store::{Actor, ItemState, ItemUpdate, Role, Store};
+use flightdeck_store::{Actor, Author, ItemState, ItemUpdate, Role, SigningKey, Store};
 
 /// One phase of 5,000 checklist items, a tenth of them with recorded state.
 fn five_thousand_item_phase() -> String {
@@ -16,7 +16,10 @@ fn list_phase(c: &mut Criterion) {
     let mut store = Store::open(&dir.path().join("bench.db")).unwrap();
     let runbook = parse("bench.md", five_thousand_item_phase().as_bytes()).unwrap();
     let outcome = store.import("bench.md", "0", &runbook).unwrap();
-    let actor = Actor::new("Bench", Role::TechnicalLead).unwrap();
+    let actor = Author::new(
+        Some(Actor::new("Bench", Role::TechnicalLead).unwrap()),
+        SigningKey::from_bytes(&[7; 32]),
+    );
     let done = ItemUpdate {
         state: Some(ItemState::Done),
         note: Some("ok".into()),

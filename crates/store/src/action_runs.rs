@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use flightdeck_model::{Actor, Direction, Event};
+use flightdeck_model::{Author, Direction, Event};
 
 use crate::{now, Store, StoreError};
 
@@ -112,13 +112,14 @@ impl Store {
     pub fn begin_action_run(
         &mut self,
         key: &str,
-        actor: &Actor,
+        author: &Author,
         step: &str,
         environment: &str,
         direction: Direction,
         action: &serde_json::Value,
     ) -> Result<i64, StoreError> {
         let runbook_id = self.runbook_id(key)?;
+        let actor = crate::person(author)?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO action_runs (runbook_id, step, environment, direction, action, actor, role, started_at, status) \
@@ -143,7 +144,7 @@ impl Store {
             environment: environment.to_string(),
             action: action.clone(),
         };
-        crate::audit::append(&tx, actor, &event)?;
+        crate::audit::record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         Ok(id)
     }
@@ -152,7 +153,7 @@ impl Store {
     pub fn finish_action_run(
         &mut self,
         key: &str,
-        actor: &Actor,
+        author: &Author,
         run: i64,
         result: &RunResult<'_>,
     ) -> Result<ActionRun, StoreError> {
@@ -191,7 +192,7 @@ impl Store {
             done: result.log.to_vec(),
             error: result.error.map(str::to_string),
         };
-        crate::audit::append(&tx, actor, &event)?;
+        crate::audit::record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         self.action_run(run)?
             .ok_or_else(|| StoreError::Conflict(format!("action run {run} vanished")))

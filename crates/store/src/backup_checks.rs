@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use flightdeck_model::{Actor, Event};
+use flightdeck_model::{Author, Event};
 
 use crate::{now, Store, StoreError};
 
@@ -26,11 +26,12 @@ impl Store {
     /// Records a verification and its audit entry together.
     pub fn record_backup_check(
         &mut self,
-        actor: &Actor,
+        author: &Author,
         location: &str,
         result: &str,
         detail: &str,
     ) -> Result<BackupCheck, StoreError> {
+        let actor = crate::person(author)?;
         let check = BackupCheck {
             location: location.to_string(),
             checked_at: now(),
@@ -48,7 +49,7 @@ impl Store {
             result: result.to_string(),
             detail: detail.to_string(),
         };
-        crate::audit::append(&tx, actor, &event)?;
+        crate::audit::record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         Ok(check)
     }
@@ -85,7 +86,10 @@ mod tests {
     #[test]
     fn the_latest_check_of_each_backup_wins_and_is_audited() {
         let mut store = Store::open_in_memory().unwrap();
-        let dba = Actor::new("Dee Bee", Role::Dba).unwrap();
+        let dba = Author::new(
+            Some(flightdeck_model::Actor::new("Dee Bee", Role::Dba).unwrap()),
+            flightdeck_model::SigningKey::from_bytes(&[3; 32]),
+        );
         store
             .record_backup_check(&dba, "s3://b/final/wp-1", "verified", "12 files")
             .unwrap();

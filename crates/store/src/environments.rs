@@ -1,7 +1,6 @@
-use flightdeck_model::{Actor, ConnectionCheck, Environment, Event, GuardLevel};
+use flightdeck_model::{Author, ConnectionCheck, Environment, Event, GuardLevel};
 use rusqlite::{params, OptionalExtension, Row};
 
-use crate::audit::append_by;
 use crate::{now, Store, StoreError};
 
 fn from_json<T: serde::de::DeserializeOwned>(column: usize, text: &str) -> rusqlite::Result<T> {
@@ -40,7 +39,7 @@ impl Store {
     /// since what it reaches may have changed).
     pub fn save_environment(
         &mut self,
-        actor: Option<&Actor>,
+        author: &Author,
         env: &Environment,
     ) -> Result<(), StoreError> {
         env.validate()?;
@@ -73,7 +72,7 @@ impl Store {
             guard: env.guard,
             credentials: env.credentials.clone(),
         };
-        append_by(&tx, actor, &event)?;
+        crate::audit::record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         Ok(())
     }
@@ -99,7 +98,7 @@ impl Store {
     /// Records what a connection test reached, with its audit entry.
     pub fn record_check(
         &mut self,
-        actor: Option<&Actor>,
+        author: &Author,
         name: &str,
         check: &ConnectionCheck,
     ) -> Result<(), StoreError> {
@@ -116,14 +115,14 @@ impl Store {
             environment: name.to_string(),
             check: check.clone(),
         };
-        append_by(&tx, actor, &event)?;
+        crate::audit::record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn remove_environment(
         &mut self,
-        actor: Option<&Actor>,
+        author: &Author,
         name: &str,
     ) -> Result<Environment, StoreError> {
         let env = self.environment(name)?;
@@ -132,7 +131,7 @@ impl Store {
         let event = Event::EnvironmentRemoved {
             environment: env.name.clone(),
         };
-        append_by(&tx, actor, &event)?;
+        crate::audit::record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         Ok(env)
     }

@@ -1,10 +1,10 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::runbooks::EFFECTIVE_STATE;
-use flightdeck_model::{Actor, Event, ItemState};
+use flightdeck_model::{Author, Event, ItemState};
 
 use crate::types::{ItemUpdate, ItemView, SearchHit};
-use crate::{now, Store, StoreError};
+use crate::{Store, StoreError};
 
 fn item_select(filter: &str) -> String {
     format!(
@@ -105,48 +105,21 @@ impl Store {
         key: &str,
         item_id: &str,
         update: &ItemUpdate,
-        actor: &Actor,
+        author: &Author,
     ) -> Result<ItemView, StoreError> {
         let current = self.item(key, item_id)?;
-        let runbook_id = self.runbook_id(key)?;
         let note = match &update.note {
             Some(n) if n.trim().is_empty() => None,
             Some(n) => Some(n.trim().to_string()),
             None => current.note,
         };
-        let state = update.state.map(ItemState::as_str);
-        let at = now();
-        let tx = self.conn.transaction()?;
-        let row = params![
-            runbook_id,
-            item_id,
-            state,
-            note,
-            actor.name,
-            actor.role.as_str(),
-            at
-        ];
-        tx.execute(
-            "INSERT INTO item_state (runbook_id, item_id, state, note, actor, role, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-             ON CONFLICT (runbook_id, item_id) DO UPDATE SET state = excluded.state, \
-               note = excluded.note, actor = excluded.actor, role = excluded.role, \
-               updated_at = excluded.updated_at",
-            row,
-        )?;
-        tx.execute(
-            "INSERT INTO item_history (runbook_id, item_id, state, note, actor, role, at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            row,
-        )?;
         let event = Event::ItemChanged {
             runbook: key.to_string(),
             item: item_id.to_string(),
             state: update.state,
-            note: note.clone(),
+            note,
         };
-        crate::audit::append(&tx, actor, &event)?;
-        tx.commit()?;
+        self.record_event(author, event)?;
         self.item(key, item_id)
     }
 

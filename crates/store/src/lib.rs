@@ -5,15 +5,18 @@
 //! at any moment loses no committed change and leaves a readable file.
 
 mod action_runs;
+mod apply;
 mod audit;
 mod backup_checks;
 mod environments;
 mod error;
 mod identity;
 mod items;
+mod replay;
 mod runbooks;
 mod signoffs;
 mod soaks;
+mod team;
 mod types;
 
 use std::path::Path;
@@ -27,11 +30,12 @@ pub use audit::{AuditEntry, ChainBreak};
 pub use backup_checks::BackupCheck;
 pub use error::StoreError;
 pub use flightdeck_model::{
-    Actor, Answer, ConnectionCheck, CredentialSource, Decision, Environment, Event, GuardLevel,
-    ItemState, Role, Signed, SoakRecord, Waiver,
+    Actor, Answer, Author, ConnectionCheck, CredentialSource, Decision, Environment, Event,
+    EventBody, GuardLevel, ItemState, Role, Signed, SignedEvent, SigningKey, SoakRecord, Waiver,
 };
 pub use signoffs::{DecisionRecord, SignoffRecord};
 pub use soaks::{rfc3339, CheckpointRecord, Confirmation};
+pub use team::{LogEntry, Member, Pulled, Rejected, Release};
 pub use types::{
     ImportOutcome, ItemUpdate, ItemView, PhaseProgress, PhaseStatus, RunbookSummary, SearchHit,
 };
@@ -44,11 +48,14 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/004_soaks_confirmations.sql")),
         M::up(include_str!("../migrations/005_action_runs.sql")),
         M::up(include_str!("../migrations/006_backup_checks.sql")),
+        M::up(include_str!("../migrations/007_signed_events_team.sql")),
     ])
 });
 
 pub struct Store {
     conn: Connection,
+    /// This desktop, as its events name it: host name and a short random id, made once.
+    desktop: String,
 }
 
 impl Store {
@@ -69,7 +76,13 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         MIGRATIONS.to_latest(&mut conn)?;
-        Ok(Store { conn })
+        let desktop = desktop_name(&conn)?;
+        Ok(Store { conn, desktop })
+    }
+
+    /// This desktop, as its events name it.
+    pub fn desktop(&self) -> &str {
+        &self.desktop
     }
 
     /// The schema version (number of applied migrations).
@@ -92,6 +105,31 @@ impl Store {
     }
 }
 
+/// The person making a change that needs one (an action run, a backup check).
+fn person(author: &Author) -> Result<&Actor, StoreError> {
+    author
+        .actor()
+        .ok_or(StoreError::Model(flightdeck_model::ModelError::EmptyName))
+}
+
+/// The desktop's name, made on first open: the host name and four random hex digits, so two
+/// data directories on one machine are two desktops.
+fn desktop_name(conn: &Connection) -> Result<String, StoreError> {
+    let mut suffix = [0u8; 2];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut suffix);
+    let host = gethostname::gethostname().to_string_lossy().into_owned();
+    let made = format!("{host}/{}", hex::encode(suffix));
+    conn.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('desktop', ?1)",
+        [made],
+    )?;
+    Ok(conn.query_row(
+        "SELECT value FROM settings WHERE key = 'desktop'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -106,7 +144,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.schema_version().unwrap(), 7);
         store.check_integrity().unwrap();
     }
 
@@ -116,7 +154,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.schema_version().unwrap(), 7);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

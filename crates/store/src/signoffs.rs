@@ -4,9 +4,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use flightdeck_model::{Actor, Answer, Decision, Event, Signed, Waiver};
+use flightdeck_model::{Answer, Author, Decision, Event, Signed, Waiver};
 
-use crate::{now, Store, StoreError};
+use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -41,10 +41,6 @@ fn signed_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signed> {
     })
 }
 
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("records serialise")
-}
-
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
     serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -65,20 +61,18 @@ impl Store {
     }
 
     /// Registers a signer's public key (first use); an existing key is never replaced.
-    pub fn register_signer(&mut self, actor: &Actor, public_key: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO signers (name, public_key, created_at) VALUES (?1, ?2, ?3)",
-            params![actor.name, public_key, now()],
-        )?;
-        if inserted == 1 {
-            let event = Event::SignerRegistered {
-                signer: actor.name.clone(),
-                public_key: public_key.to_string(),
-            };
-            crate::audit::append(&tx, actor, &event)?;
+    pub fn register_signer(&mut self, author: &Author) -> Result<(), StoreError> {
+        let Some(actor) = author.actor() else {
+            return Ok(());
+        };
+        if self.signer_key(&actor.name)?.is_some() {
+            return Ok(());
         }
-        tx.commit()?;
+        let event = Event::SignerRegistered {
+            signer: actor.name.clone(),
+            public_key: author.public_key(),
+        };
+        self.record_event(author, event)?;
         Ok(())
     }
 
@@ -95,30 +89,11 @@ impl Store {
         &mut self,
         key: &str,
         phase_id: &str,
-        actor: &Actor,
+        author: &Author,
         answers: &[Answer],
         waivers: &[Waiver],
         signed: &Signed,
     ) -> Result<SignoffRecord, StoreError> {
-        let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO signoffs (runbook_id, phase_id, signer, role, answers, waivers, digest, signature, \
-             public_key, signed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                runbook_id,
-                phase_id,
-                signed.signer,
-                signed.role,
-                json(&answers),
-                json(&waivers),
-                signed.digest,
-                signed.signature,
-                signed.public_key,
-                signed.at
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
         let event = Event::SignedOff {
             runbook: key.to_string(),
             phase: phase_id.to_string(),
@@ -126,8 +101,12 @@ impl Store {
             waivers: waivers.to_vec(),
             signed: signed.clone(),
         };
-        crate::audit::append(&tx, actor, &event)?;
-        tx.commit()?;
+        let entry = self.record_event(author, event)?;
+        let id = self.conn.query_row(
+            "SELECT id FROM signoffs WHERE event_id = ?1",
+            [&entry.event_id],
+            |r| r.get(0),
+        )?;
         Ok(SignoffRecord {
             id,
             phase_id: phase_id.to_string(),
@@ -159,31 +138,12 @@ impl Store {
     pub fn record_decision(
         &mut self,
         key: &str,
-        actor: &Actor,
+        author: &Author,
         decision: Decision,
         reason: &str,
         evidence: &serde_json::Value,
         signed: &Signed,
     ) -> Result<DecisionRecord, StoreError> {
-        let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO decisions (runbook_id, decision, reason, evidence, signer, role, digest, signature, \
-             public_key, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                runbook_id,
-                decision.as_str(),
-                reason,
-                evidence.to_string(),
-                signed.signer,
-                signed.role,
-                signed.digest,
-                signed.signature,
-                signed.public_key,
-                signed.at
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
         let event = Event::Decided {
             runbook: key.to_string(),
             decision,
@@ -191,8 +151,12 @@ impl Store {
             evidence: evidence.clone(),
             signed: signed.clone(),
         };
-        crate::audit::append(&tx, actor, &event)?;
-        tx.commit()?;
+        let entry = self.record_event(author, event)?;
+        let id = self.conn.query_row(
+            "SELECT id FROM decisions WHERE event_id = ?1",
+            [&entry.event_id],
+            |r| r.get(0),
+        )?;
         Ok(DecisionRecord {
             id,
             decision,

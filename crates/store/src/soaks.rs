@@ -4,9 +4,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use flightdeck_model::{Actor, Event, SoakRecord};
+use flightdeck_model::{Author, Event, SoakRecord};
 
-use crate::{now, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// One recorded checkpoint: its verdict and a summary of the criteria at that moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -49,10 +49,9 @@ impl Store {
     pub fn start_soak(
         &mut self,
         key: &str,
-        actor: &Actor,
+        author: &Author,
         soak: &SoakRecord,
     ) -> Result<(), StoreError> {
-        let runbook_id = self.runbook_id(key)?;
         if let Some(existing) = self.soak(key, &soak.phase_id)? {
             return Err(StoreError::Conflict(format!(
                 "a soak of {} in {} started at {} by {}; it runs until its last checkpoint",
@@ -62,26 +61,11 @@ impl Store {
                 existing.started_by
             )));
         }
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO soaks (runbook_id, phase_id, environment, checkpoints, every_seconds, started_at, started_by) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                runbook_id,
-                soak.phase_id,
-                soak.environment,
-                soak.checkpoints,
-                soak.every_seconds,
-                soak.started_at,
-                soak.started_by
-            ],
-        )?;
         let event = Event::SoakStarted {
             runbook: key.to_string(),
             soak: soak.clone(),
         };
-        crate::audit::append(&tx, actor, &event)?;
-        tx.commit()?;
+        self.record_event(author, event)?;
         Ok(())
     }
 
@@ -113,36 +97,27 @@ impl Store {
         &mut self,
         key: &str,
         phase_id: &str,
-        actor: &Actor,
+        author: &Author,
         checkpoint: &CheckpointRecord,
     ) -> Result<bool, StoreError> {
-        let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
-        let added = tx.execute(
-            "INSERT OR IGNORE INTO soak_checkpoints (runbook_id, phase_id, number, due_at, evaluated_at, verdict, summary) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                runbook_id,
-                phase_id,
-                checkpoint.number,
-                checkpoint.due_at,
-                checkpoint.evaluated_at,
-                checkpoint.verdict,
-                checkpoint.summary.to_string()
-            ],
-        )? == 1;
-        if added {
-            let event = Event::CheckpointRecorded {
-                runbook: key.to_string(),
-                phase: phase_id.to_string(),
-                number: checkpoint.number,
-                verdict: checkpoint.verdict.clone(),
-                due_at: checkpoint.due_at,
-            };
-            crate::audit::append(&tx, actor, &event)?;
+        let recorded = self
+            .checkpoints(key, phase_id)?
+            .iter()
+            .any(|c| c.number == checkpoint.number);
+        if recorded {
+            return Ok(false);
         }
-        tx.commit()?;
-        Ok(added)
+        let event = Event::CheckpointRecorded {
+            runbook: key.to_string(),
+            phase: phase_id.to_string(),
+            number: checkpoint.number,
+            verdict: checkpoint.verdict.clone(),
+            due_at: checkpoint.due_at,
+            evaluated_at: checkpoint.evaluated_at,
+            summary: checkpoint.summary.clone(),
+        };
+        self.record_event(author, event)?;
+        Ok(true)
     }
 
     pub fn checkpoints(
@@ -168,43 +143,24 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records that `actor` confirms a manual criterion (replacing an earlier confirmation).
+    /// Records that `author` confirms a manual criterion (replacing an earlier confirmation).
     pub fn confirm_criterion(
         &mut self,
         key: &str,
         criterion_id: &str,
-        actor: &Actor,
+        author: &Author,
         note: &str,
     ) -> Result<Confirmation, StoreError> {
-        let runbook_id = self.runbook_id(key)?;
-        let confirmation = Confirmation {
-            criterion_id: criterion_id.to_string(),
-            confirmed_by: actor.name.clone(),
-            role: actor.role.as_str().to_string(),
-            note: note.to_string(),
-            at: now(),
-        };
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT OR REPLACE INTO confirmations (runbook_id, criterion_id, confirmed_by, role, note, at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                runbook_id,
-                confirmation.criterion_id,
-                confirmation.confirmed_by,
-                confirmation.role,
-                confirmation.note,
-                confirmation.at
-            ],
-        )?;
         let event = Event::CriterionConfirmed {
             runbook: key.to_string(),
             criterion: criterion_id.to_string(),
             note: note.to_string(),
         };
-        crate::audit::append(&tx, actor, &event)?;
-        tx.commit()?;
-        Ok(confirmation)
+        self.record_event(author, event)?;
+        self.confirmations(key)?
+            .into_iter()
+            .find(|c| c.criterion_id == criterion_id)
+            .ok_or_else(|| StoreError::Conflict(format!("{criterion_id} was not confirmed")))
     }
 
     pub fn confirmations(&self, key: &str) -> Result<Vec<Confirmation>, StoreError> {
@@ -231,6 +187,13 @@ mod tests {
     use super::*;
     use crate::Role;
 
+    fn author(name: &str, role: Role) -> Author {
+        Author::new(
+            Some(flightdeck_model::Actor::new(name, role).unwrap()),
+            flightdeck_model::SigningKey::from_bytes(&[4; 32]),
+        )
+    }
+
     fn store_with_runbook() -> Store {
         let mut store = Store::open_in_memory().unwrap();
         let md = "# Soak\n\n## Phase 1: Soak\n\n- [ ] watch\n";
@@ -242,7 +205,7 @@ mod tests {
     #[test]
     fn a_soak_starts_once_and_each_checkpoint_is_recorded_once() {
         let mut store = store_with_runbook();
-        let lead = Actor::new("Ana", Role::TechnicalLead).unwrap();
+        let lead = author("Ana", Role::TechnicalLead);
         let soak = SoakRecord {
             phase_id: "phase-1".into(),
             environment: "PROD".into(),
@@ -286,7 +249,7 @@ mod tests {
     #[test]
     fn a_confirmation_replaces_the_earlier_one() {
         let mut store = store_with_runbook();
-        let po = Actor::new("Pat", Role::ProductOwner).unwrap();
+        let po = author("Pat", Role::ProductOwner);
         store
             .confirm_criterion("soak", "g-1", &po, "first")
             .unwrap();

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use flightdeck_runbook::parse;
-use flightdeck_store::{Actor, ItemState, ItemUpdate, Role, Store};
+use flightdeck_store::{Actor, Author, ItemState, ItemUpdate, Role, SigningKey, Store};
 
 const DB_ENV: &str = "FLIGHTDECK_DURABILITY_DB";
 
@@ -26,7 +26,10 @@ fn writer_child() {
         return;
     };
     let mut store = Store::open(std::path::Path::new(&path)).unwrap();
-    let actor = Actor::new("Writer", Role::Dba).unwrap();
+    let actor = Author::new(
+        Some(Actor::new("Writer", Role::Dba).unwrap()),
+        SigningKey::from_bytes(&[5; 32]),
+    );
     let items = store.items("durability").unwrap();
     for (n, item) in items.iter().cycle().enumerate() {
         let state = if (n / items.len()).is_multiple_of(2) {

@@ -1,11 +1,16 @@
 use flightdeck_runbook::parse;
-use flightdeck_store::{Actor, ItemState, ItemUpdate, PhaseStatus, Role, Store, StoreError};
+use flightdeck_store::{
+    Actor, Author, ItemState, ItemUpdate, PhaseStatus, Role, SigningKey, Store, StoreError,
+};
 
 const V1: &str = "# Go-Live\n\n## Phase 1: Prepare\n\n### Prerequisites\n\n- [ ] Backup taken\n- [ ] Alarms green\n- [x] Window agreed\n\n## Phase 2: Cut Over\n\n- [ ] DNS switched\n- [ ] Smoke tests pass\n";
 const V2: &str = "# Go-Live\n\nIntro added.\n\n## Phase 1: Prepare\n\n### Prerequisites\n\n- [ ] Backup taken and verified\n- [ ] Alarms green\n- [x] Window agreed\n- [ ] On-call paged\n\n## Phase 2: Cut Over\n\n- [ ] DNS switched\n";
 
-fn lead() -> Actor {
-    Actor::new("Naledi", Role::TechnicalLead).unwrap()
+fn lead() -> Author {
+    Author::new(
+        Some(Actor::new("Naledi", Role::TechnicalLead).unwrap()),
+        SigningKey::from_bytes(&[6; 32]),
+    )
 }
 
 fn done(note: Option<&str>) -> ItemUpdate {

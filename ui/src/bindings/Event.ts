@@ -6,6 +6,7 @@ import type { Decision } from "./Decision";
 import type { Direction } from "./Direction";
 import type { GuardLevel } from "./GuardLevel";
 import type { ItemState } from "./ItemState";
+import type { Role } from "./Role";
 import type { Signed } from "./Signed";
 import type { SoakRecord } from "./SoakRecord";
 import type { Waiver } from "./Waiver";
@@ -17,8 +18,20 @@ export type Event = { "event": "item_changed", runbook: string, item: string, st
 /**
  * `go`, `no_go` or `inconclusive`.
  */
-verdict: string, due_at: number, } | { "event": "action_started", runbook: string, step: string, direction: Direction, run: number, environment: string, action: unknown, } | { "event": "action_finished", runbook: string, step: string, direction: Direction, run: number, status: string, outputs: { [key in string]?: string }, request_ids: Array<string>, done: Array<string>, error: string | null, } | { "event": "backup_taken", subject: string, result: unknown, } | { "event": "database_restored", subject: string, result: unknown, } | { "event": "backup_verified", location: string, 
+verdict: string, due_at: number, evaluated_at: number, 
+/**
+ * Each criterion's result at that moment.
+ */
+summary: unknown, } | { "event": "action_started", runbook: string, step: string, direction: Direction, run: number, environment: string, action: unknown, } | { "event": "action_finished", runbook: string, step: string, direction: Direction, run: number, status: string, outputs: { [key in string]?: string }, request_ids: Array<string>, done: Array<string>, error: string | null, } | { "event": "backup_taken", subject: string, result: unknown, } | { "event": "database_restored", subject: string, result: unknown, } | { "event": "backup_verified", location: string, 
 /**
  * `verified`, `test_restored` or `failed`.
  */
-result: string, detail: string, } | { "event": "environment_saved", environment: string, account_id: string | null, region: string, endpoint_url: string | null, guard: GuardLevel, credentials: CredentialSource, } | { "event": "environment_removed", environment: string, } | { "event": "environment_tested", environment: string, check: ConnectionCheck, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };
+result: string, detail: string, } | { "event": "environment_saved", environment: string, account_id: string | null, region: string, endpoint_url: string | null, guard: GuardLevel, credentials: CredentialSource, } | { "event": "environment_removed", environment: string, } | { "event": "environment_tested", environment: string, check: ConnectionCheck, } | { "event": "release_shared", runbook: string, 
+/**
+ * The release's URI, the one members paste to join.
+ */
+release: string, title: string, document_sha256: string, 
+/**
+ * The owner's public key, hex: the key this event is signed with.
+ */
+owner_key: string, } | { "event": "member_added", runbook: string, name: string, role: Role, public_key: string, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };

@@ -262,7 +262,7 @@ impl Flightdeck {
             subject,
             result: backup_audit(&env.name, &outcome),
         };
-        self.write()?.record_event(actor, &event)?;
+        self.record(actor, event)?;
         outcome
     }
 }

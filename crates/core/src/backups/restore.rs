@@ -257,7 +257,7 @@ impl Flightdeck {
             subject: subject_of(&env.name),
             result: restore_audit(&env.name, &outcome),
         };
-        self.write()?.record_event(actor, &event)?;
+        self.record(actor, event)?;
         let (preview, report) = outcome?;
         Ok(RestoreDone {
             differences: report.differences(),

@@ -130,8 +130,9 @@ impl Flightdeck {
         .await;
         if let Some(actor) = actor {
             let (result, detail) = verify_check(&outcome);
-            self.write()?
-                .record_backup_check(actor, &from.describe(), result, &detail)?;
+            let mut store = self.write()?;
+            let author = self.author(&mut store, actor)?;
+            store.record_backup_check(&author, &from.describe(), result, &detail)?;
         }
         outcome
     }
