@@ -37,6 +37,14 @@ impl Cli {
             Command::Soak(SoakCommand::Run { json, .. })
             | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
+            Command::Team(
+                TeamCommand::Share { json, .. }
+                | TeamCommand::Join { json, .. }
+                | TeamCommand::Status { json, .. }
+                | TeamCommand::Sync { json, .. }
+                | TeamCommand::Verify { json, .. },
+            ) => *json,
+            Command::Team(_) => false,
             Command::Signoff(a) => a.json,
             Command::Db(DbCommand::Backup(a)) => a.json,
             Command::Db(DbCommand::Verify(a)) => a.json,
@@ -108,6 +116,9 @@ pub enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Share a runbook with your team (a signed event log in DynamoDB), join one, add members.
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Plan, apply or undo an action a runbook declares in a ```flightdeck block.
     #[command(subcommand)]
     Action(ActionCommand),
@@ -191,6 +202,79 @@ pub struct SignoffArgs {
     pub who: Who,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Share a runbook through a DynamoDB table in an environment's account; prints the
+    /// release URI your team joins with.
+    Share {
+        runbook: String,
+        #[arg(long)]
+        env: String,
+        /// The table (created if missing; default flightdeck-releases).
+        #[arg(long)]
+        table: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Join a shared release from its URI, reaching its table with an environment's
+    /// credentials (your own profile or keys).
+    Join {
+        uri: String,
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a member (only the person who shared it may): NAME ROLE --key HEX, or --invite CODE.
+    Add {
+        #[arg(value_name = "NAME")]
+        member: Option<String>,
+        #[arg(value_name = "ROLE")]
+        member_role: Option<String>,
+        /// Their public key, 64 hex digits.
+        #[arg(long, conflicts_with = "invite")]
+        key: Option<String>,
+        /// The invite code their `flightdeck team invite` printed.
+        #[arg(long)]
+        invite: Option<String>,
+        /// The shared runbook (needed when more than one is shared here).
+        #[arg(long)]
+        runbook: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Your invite code: your name, role and public key, for the person who shares a release.
+    Invite {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// How each shared runbook stands with its log: live, changes not yet shared, offline.
+    Status {
+        runbook: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the log and write this desktop's waiting changes now; --watch repeats every N
+    /// seconds until Ctrl-C.
+    Sync {
+        runbook: Option<String>,
+        #[arg(long)]
+        watch: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare this replica with the table's log, event by event.
+    Verify {
+        runbook: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the runbook's state from the table's log.
+    Rebuild { runbook: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,9 +4,17 @@ use flightdeck_store::{Actor, ItemState, ItemUpdate, Role};
 use crate::args::{Cli, Command, IdentityCommand, ItemCommand, RunbookCommand};
 use crate::output;
 
+/// Runs the command; then writes what it changed in shared runbooks to their logs (a refusal
+/// too), whether it succeeded or not.
 pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir.clone().unwrap_or_else(data_dir);
-    let open = || Flightdeck::open(&dir);
+    let outcome = dispatch(cli, &dir).await;
+    let shared = crate::team_commands::share_waiting(&dir).await;
+    outcome.and(shared)
+}
+
+async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
+    let open = || Flightdeck::open(dir);
     match cli.command {
         Command::Runbook(RunbookCommand::Inspect { file, json }) => {
             let (runbook, _) = read_runbook(&file)?;
@@ -48,6 +56,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => {
             let fd = open()?;
+            crate::team_commands::catch_up(&fd, &runbook).await;
             let store = fd.read()?;
             match (phase, json) {
                 (Some(phase), true) => output::json(&store.phase_items(&runbook, &phase)?),
@@ -86,7 +95,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         },
         Command::Env(command) => crate::env_commands::env(&open()?, command).await?,
         Command::Secret(command) => crate::env_commands::secret(command)?,
-        Command::Demo(command) => crate::env_commands::demo(command, &dir).await?,
+        Command::Demo(command) => crate::env_commands::demo(command, dir).await?,
         Command::Signoff(args) => crate::signoff_commands::signoff(&open()?, args)?,
         Command::Gate {
             runbook,
@@ -100,6 +109,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             who,
         } => crate::signoff_commands::decide(&open()?, &runbook, &decision, &reason, &who)?,
         Command::Audit(command) => crate::signoff_commands::audit(&open()?, command)?,
+        Command::Team(command) => crate::team_commands::team(&open()?, command).await?,
         Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
         Command::Action(command) => crate::action_commands::action(&open()?, command).await?,
         Command::Soak(command) => crate::soak_commands::soak(&open()?, command).await?,

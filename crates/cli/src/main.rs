@@ -11,6 +11,7 @@ mod output;
 mod reporter;
 mod signoff_commands;
 mod soak_commands;
+mod team_commands;
 
 use std::process::ExitCode;
 

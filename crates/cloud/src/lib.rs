@@ -13,6 +13,7 @@ mod monitoring;
 mod moto;
 mod profiles;
 mod rds_snapshots;
+mod team_log;
 
 pub use actions::{apply, plan, Change, Failure, Outcome, Plan, Run};
 pub use backups::{BackupStore, RemoteBackup, S3Place, PART_BYTES};
@@ -26,3 +27,4 @@ pub use monitoring::{monitoring_panels, period_for, Panel, PanelSeries};
 pub use moto::MotoServer;
 pub use profiles::{list_profiles, AwsProfile};
 pub use rds_snapshots::{rds_snapshots, RdsSnapshot};
+pub use team_log::{Appended, SharedDocument, TeamLog, CHUNK_BYTES, DEFAULT_TABLE};

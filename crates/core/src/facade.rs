@@ -36,6 +36,28 @@ impl Deref for Reading<'_> {
     }
 }
 
+/// Why `actor` may not change the shared runbook `key`, if it is shared and they are not its
+/// member in that role: every replica would refuse what they did.
+fn membership(store: &Store, actor: &Actor, key: &str) -> Result<Option<Error>, Error> {
+    if store.release(key)?.is_none() {
+        return Ok(None);
+    }
+    let members = store.members(key)?;
+    Ok(match members.iter().find(|m| m.name == actor.name) {
+        None => Some(Error::NotAllowed(format!(
+            "{} is not a member of the shared release {key}; ask the person who shared it to add you with your invite code",
+            actor.name
+        ))),
+        Some(m) if m.role != actor.role => Some(Error::NotAllowed(format!(
+            "{} is a {} in the shared release {key}, not a {}",
+            actor.name,
+            m.role.label(),
+            actor.role.label()
+        ))),
+        Some(_) => None,
+    })
+}
+
 impl Flightdeck {
     /// Opens the state in `data_dir` (created if needed), with the OS keyring.
     pub fn open(data_dir: &Path) -> Result<Flightdeck, Error> {
@@ -90,7 +112,14 @@ impl Flightdeck {
         subject: &str,
     ) -> Result<(), Error> {
         let operation = change.operation();
-        let Err(refusal) = permit(actor, change) else {
+        let refused = permit(actor, change).err().map_or_else(
+            || match runbook {
+                Some(key) => membership(store, actor, key),
+                None => Ok(None),
+            },
+            |refusal| Ok(Some(refusal)),
+        )?;
+        let Some(refusal) = refused else {
             return Ok(());
         };
         let event = Event::Refused {

@@ -25,6 +25,7 @@ mod runbook_file;
 mod signing;
 mod signoff;
 mod soak;
+mod team;
 mod views;
 
 pub use audit_check::{export_audit, verify_audit, AuditReport};
@@ -51,6 +52,7 @@ pub use runbook_file::read_runbook;
 pub(crate) use signoff::require_open;
 pub use signoff::{phase_gate, GateBlock, PhaseGate, SignoffRequest, SignoffView};
 pub use soak::{soak_timelines, CheckpointView, SoakTimeline};
+pub use team::{team_view, Invite, LogDifference, ReleaseUri, SyncState, TeamView};
 pub use views::{runbook_view, RunbookView};
 
 /// Now, as RFC 3339 UTC.

@@ -6,6 +6,8 @@
 //! - A phase is signed by the roles it names, else by anyone but a client stakeholder.
 //! - Go/no-go decisions are for technical leads, product owners and client stakeholders.
 //! - A manual criterion is confirmed by the role it names.
+//! - A runbook is shared with a team by a technical lead or a product owner, who then adds its
+//!   members.
 //! - Undoing an action where the environment asks for its name typed (PROD) is for the
 //!   rollback roles the runbook gives the step; elsewhere for those roles and anyone who may
 //!   apply it.
@@ -35,6 +37,7 @@ pub enum Change<'a> {
         criterion: &'a str,
         role: Role,
     },
+    Share,
 }
 
 impl Change<'_> {
@@ -50,6 +53,7 @@ impl Change<'_> {
             Change::SignOff(_) => "signoff",
             Change::Decision => "decision",
             Change::Confirm { .. } => "criterion_confirmed",
+            Change::Share => "team_share",
         }
     }
 }
@@ -59,6 +63,8 @@ const DECIDERS: [Role; 3] = [
     Role::ProductOwner,
     Role::ClientStakeholder,
 ];
+
+const SHARERS: [Role; 2] = [Role::TechnicalLead, Role::ProductOwner];
 
 fn writer(actor: &Actor) -> Result<(), Error> {
     if actor.role == Role::ClientStakeholder {
@@ -128,6 +134,11 @@ pub fn permit(actor: &Actor, change: Change<'_>) -> Result<(), Error> {
         Change::Decision if DECIDERS.contains(&actor.role) => Ok(()),
         Change::Decision => Err(Error::NotAllowed(format!(
             "{} ({}) may not record the go/no-go decision; technical leads, product owners and client stakeholders may",
+            actor.name, actor.role
+        ))),
+        Change::Share if SHARERS.contains(&actor.role) => Ok(()),
+        Change::Share => Err(Error::NotAllowed(format!(
+            "{} ({}) may not share a runbook with a team; technical leads and product owners may",
             actor.name, actor.role
         ))),
         Change::Confirm { role, .. } if role == actor.role => Ok(()),

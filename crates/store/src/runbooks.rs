@@ -69,6 +69,18 @@ impl Store {
         })
     }
 
+    /// Where the runbook was imported from, and the SHA-256 of that file's bytes then.
+    pub fn source(&self, key: &str) -> Result<(String, String), StoreError> {
+        self.conn
+            .query_row(
+                "SELECT source, source_sha256 FROM runbooks WHERE key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))
+    }
+
     pub(crate) fn runbook_id(&self, key: &str) -> Result<i64, StoreError> {
         self.conn
             .query_row("SELECT id FROM runbooks WHERE key = ?1", [key], |r| {

@@ -85,19 +85,30 @@ pub struct Pulled {
     pub rejected: u32,
 }
 
-/// Queues an event made here when its runbook is shared (in the transaction that makes it).
+/// Queues an event made here when its runbook is shared (in the transaction that makes it):
+/// the sharing itself, and what its members do. Someone who is not a member has nothing to
+/// add to the log (their refusal stays in this trail).
 pub(crate) fn queue(
     tx: &Transaction<'_>,
     body: &EventBody,
     signed: &SignedEvent,
 ) -> Result<(), StoreError> {
-    let Some(key) = body.event.runbook() else {
+    let (Some(key), Some(author)) = (body.event.runbook(), &body.author) else {
         return Ok(());
     };
+    let sharing = matches!(body.event, Event::ReleaseShared { .. });
     tx.execute(
         "INSERT INTO outbox (runbook_id, event_id, signed) \
-         SELECT r.runbook_id, ?2, ?3 FROM releases r JOIN runbooks b ON b.id = r.runbook_id WHERE b.key = ?1",
-        params![key, body.id, serde_json::to_string(signed).expect("serialises")],
+         SELECT r.runbook_id, ?2, ?3 FROM releases r JOIN runbooks b ON b.id = r.runbook_id \
+         WHERE b.key = ?1 AND (?5 OR EXISTS (SELECT 1 FROM members m \
+           WHERE m.runbook_id = r.runbook_id AND m.name = ?4))",
+        params![
+            key,
+            body.id,
+            serde_json::to_string(signed).expect("serialises"),
+            author.name,
+            sharing
+        ],
     )?;
     Ok(())
 }
@@ -388,6 +399,20 @@ impl Store {
         let runbook_id = self.runbook_id(key)?;
         let tx = self.conn.transaction()?;
         rebuild(&tx, runbook_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets the log as read here (and the members it made), to read it all again.
+    pub fn forget_log(&mut self, key: &str) -> Result<(), StoreError> {
+        let runbook_id = self.runbook_id(key)?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM team_log WHERE runbook_id = ?1", [runbook_id])?;
+        tx.execute("DELETE FROM members WHERE runbook_id = ?1", [runbook_id])?;
+        tx.execute(
+            "UPDATE releases SET last_seq = 0 WHERE runbook_id = ?1",
+            [runbook_id],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -1,0 +1,220 @@
+//! Reading and writing a shared runbook's log: read what others wrote (judged, then applied in
+//! log order), then write ours from the outbox, oldest first, each under the next sequence
+//! number with a conditional write; when another desktop took that number, read again and
+//! retry. Nothing waits on the store while DynamoDB answers.
+
+use flightdeck_cloud::{Appended, TeamLog};
+use flightdeck_model::SignedEvent;
+use flightdeck_store::{LogEntry, Pulled};
+
+use super::judge::Judge;
+use super::uri::FINGERPRINT_HEX;
+use super::{team_view, ReleaseUri, TeamView};
+use crate::{Error, Flightdeck};
+
+/// How many times in a row a sequence number may be taken by others before giving up for now
+/// (the outbox keeps the change; the next sync tries again).
+const CONTENDED: u32 = 50;
+
+/// One event of the log differs between this replica and the table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct LogDifference {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub problem: String,
+}
+
+impl Flightdeck {
+    /// The shared runbook's log, reached with its environment's credentials.
+    async fn team_log(&self, key: &str) -> Result<TeamLog, Error> {
+        let (release, env) = {
+            let store = self.read()?;
+            let release = store
+                .release(key)?
+                .ok_or_else(|| Error::Invalid(format!("{key} is not shared with a team")))?;
+            let env = store.environment(&release.environment)?;
+            (release, env)
+        };
+        let uri = ReleaseUri::parse(&release.uri)?;
+        Ok(TeamLog::connect(&env, self.vault(), &uri.table, &uri.release).await?)
+    }
+
+    /// Reads the log of `key` and writes this desktop's waiting changes to it; records how it
+    /// went (reached, or offline since when and why). Returns what was read.
+    pub async fn sync(&self, key: &str) -> Result<Pulled, Error> {
+        let outcome = async {
+            let log = self.team_log(key).await?;
+            let mut total = self.pull(&log, key).await?;
+            let mut contended = 0;
+            loop {
+                let (next, seq) = {
+                    let store = self.read()?;
+                    let next = store.outbox(key)?.into_iter().next();
+                    let seq = store.release(key)?.map_or(0, |r| r.last_seq) + 1;
+                    (next, seq)
+                };
+                let Some(next) = next else { break };
+                let id = next.body().map(|b| b.id).unwrap_or_default();
+                let json = serde_json::to_string(&next).expect("a signed event serialises");
+                match log.append(seq, &id, &json).await? {
+                    Appended::Written => self.write()?.pushed(key, seq, &next)?,
+                    Appended::Taken => {
+                        contended += 1;
+                        if contended > CONTENDED {
+                            return Err(Error::Invalid(format!(
+                                "the log of {key} is too busy to write to after {CONTENDED} tries; the change is kept and will be written at the next sync"
+                            )));
+                        }
+                        let read = self.pull(&log, key).await?;
+                        total.applied += read.applied;
+                        total.confirmed += read.confirmed;
+                        total.rejected += read.rejected;
+                    }
+                }
+            }
+            self.presence(&log, key).await?;
+            Ok(total)
+        }
+        .await;
+        let error = outcome.as_ref().err().map(|e: &Error| e.to_string());
+        self.write()?.set_sync_outcome(key, error.as_deref())?;
+        outcome
+    }
+
+    /// Syncs every shared runbook; the views afterwards, each with its state.
+    pub async fn sync_all(&self) -> Result<Vec<TeamView>, Error> {
+        let keys: Vec<String> = self
+            .read()?
+            .releases()?
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        let mut views = Vec::new();
+        for key in keys {
+            let _ = self.sync(&key).await;
+            if let Some(view) = team_view(&*self.read()?, &key)? {
+                views.push(view);
+            }
+        }
+        Ok(views)
+    }
+
+    /// Reads the events after the last one read, judges each and applies the valid ones.
+    async fn pull(&self, log: &TeamLog, key: &str) -> Result<Pulled, Error> {
+        let after = self.read()?.release(key)?.map_or(0, |r| r.last_seq);
+        let raw = log.read_after(after).await?;
+        if raw.is_empty() {
+            return Ok(Pulled::default());
+        }
+        let mut store = self.write()?;
+        let release = store
+            .release(key)?
+            .ok_or_else(|| Error::Invalid(format!("{key} is not shared with a team")))?;
+        let runbook = store.document(key)?;
+        let members = store.members(key)?;
+        let fingerprint: String = release.owner_key.chars().take(FINGERPRINT_HEX).collect();
+        let mut judge = Judge::new(&runbook, key, &fingerprint, &members);
+        let mut expected = after + 1;
+        let mut entries = Vec::new();
+        for (seq, text) in raw {
+            let (signed, unreadable) = match serde_json::from_str::<SignedEvent>(&text) {
+                Ok(signed) => (signed, None),
+                Err(e) => (
+                    SignedEvent {
+                        body: text,
+                        public_key: String::new(),
+                        signature: String::new(),
+                    },
+                    Some(format!("it cannot be read as a signed event: {e}")),
+                ),
+            };
+            let gap = (seq != expected)
+                .then(|| format!("events {expected} to {} are missing from the log", seq - 1));
+            let rejected = unreadable.or(gap).or_else(|| judge.judge(seq, &signed));
+            expected = seq + 1;
+            entries.push(LogEntry {
+                seq,
+                signed,
+                rejected,
+            });
+        }
+        let identity = store.identity()?;
+        let reader = self.author_of(&mut store, identity.as_ref())?;
+        Ok(store.pulled(key, &entries, &reader)?)
+    }
+
+    /// Says this desktop's person is here, and reads who else is.
+    async fn presence(&self, log: &TeamLog, key: &str) -> Result<(), Error> {
+        let (identity, desktop) = {
+            let store = self.read()?;
+            (store.identity()?, store.desktop().to_string())
+        };
+        if let Some(me) = identity {
+            log.heartbeat(&me.name, &crate::now(), &desktop).await?;
+        }
+        let seen = log.presence().await?;
+        let mut store = self.write()?;
+        for (name, at, desktop) in seen {
+            store.seen(key, &name, &at, &desktop)?;
+        }
+        Ok(())
+    }
+
+    /// Compares the log as this replica read it with the table, event by event: an event
+    /// edited in the table, or one in this file that the table does not hold, is named.
+    pub async fn verify_against_log(&self, key: &str) -> Result<Vec<LogDifference>, Error> {
+        let log = self.team_log(key).await?;
+        let remote = log.read_after(0).await?;
+        let local = self.read()?.team_log(key)?;
+        let mut differences = Vec::new();
+        for entry in &local {
+            let theirs = remote.iter().find(|(seq, _)| *seq == entry.seq);
+            let same = theirs.is_some_and(|(_, text)| {
+                serde_json::from_str::<SignedEvent>(text).ok().as_ref() == Some(&entry.signed)
+            });
+            if !same {
+                differences.push(LogDifference {
+                    seq: entry.seq,
+                    problem: match theirs {
+                        None => "this replica holds it; the table does not".into(),
+                        Some(_) => "the table's event differs from the one this replica applied: it was edited in the table, or here".into(),
+                    },
+                });
+            }
+        }
+        let trail = self.read()?.audit_entries()?;
+        for entry in trail.iter().filter(|e| e.runbook.as_deref() == Some(key)) {
+            let (Some(id), Some(signed)) = (&entry.event_id, &entry.signed) else {
+                continue;
+            };
+            let logged = local
+                .iter()
+                .find(|l| l.signed.body().map(|b| &b.id == id).unwrap_or(false));
+            if let Some(logged) = logged {
+                if &logged.signed != signed {
+                    differences.push(LogDifference {
+                        seq: logged.seq,
+                        problem: format!(
+                            "audit entry {} differs from the log's event: the file was rewritten; `flightdeck team rebuild {key}` restores the state from the log",
+                            entry.id
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(differences)
+    }
+
+    /// Rebuilds the shared runbook's state from the table's log: reads it all again, judges
+    /// every event anew, and makes the state from the valid ones (and this desktop's waiting
+    /// changes).
+    pub async fn rebuild(&self, key: &str) -> Result<TeamView, Error> {
+        let log = self.team_log(key).await?;
+        self.write()?.forget_log(key)?;
+        self.pull(&log, key).await?;
+        self.write()?.rebuild(key)?;
+        team_view(&*self.read()?, key)?
+            .ok_or_else(|| Error::Invalid(format!("{key} is not shared")))
+    }
+}
