@@ -129,8 +129,14 @@ impl Flightdeck {
             code: refusal.code().to_string(),
             reason: refusal.to_string(),
         };
-        let author = self.author(store, actor)?;
-        store.record_event(&author, event)?;
+        // Without a signing key (a locked keyring) the refusal cannot be signed into the trail;
+        // the person still hears why they were refused.
+        match self.author(store, actor) {
+            Ok(author) => {
+                store.record_event(&author, event)?;
+            }
+            Err(e) => tracing::warn!(error = %e, "a refusal could not be signed into the trail"),
+        }
         Err(refusal)
     }
 
