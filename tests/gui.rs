@@ -886,3 +886,120 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
     assert_eq!(sums[0], sums[1], "{copied}");
     Ok(())
 }
+
+/// A desktop of the test's own (the lead's data directory, in this process): the TEAM
+/// environment at the emulator, tested.
+async fn team_desktop(
+    dir: &Path,
+    endpoint: &str,
+    name: &str,
+    role: flightdeck_store::Role,
+) -> Result<(flightdeck_core::Flightdeck, flightdeck_store::Actor)> {
+    let fd = flightdeck_core::Flightdeck::open(dir)?;
+    let actor = fd.set_identity(name, role)?;
+    fd.save_environment(
+        Some(&actor),
+        flightdeck_core::EnvironmentInput {
+            name: "TEAM".into(),
+            colour: None,
+            account_id: Some("123456789012".into()),
+            region: "af-south-1".into(),
+            dr_region: None,
+            endpoint_url: Some(endpoint.into()),
+            guard: None,
+            profile: None,
+            access_key_id: Some("FDGUITEAMKEY0000001".into()),
+            secret_access_key: Some(flightdeck_vault::SecretString::from(PLANTED.to_string())),
+        },
+    )?;
+    fd.test_environment(Some(&actor), "TEAM").await?;
+    Ok((fd, actor))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let moto = flightdeck_cloud::MotoServer::start(&flightdeck_cloud::MotoServer::locate()?)?;
+    let (lead_dir, viewer_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (lead, lead_actor) = team_desktop(
+        lead_dir.path(),
+        &moto.url(),
+        "Lee Lead",
+        flightdeck_store::Role::TechnicalLead,
+    )
+    .await?;
+    lead.import_file(&fixture())?;
+    let shared = lead.share(&lead_actor, FIXTURE_KEY, "TEAM", None).await?;
+    {
+        let (viewer, viewer_actor) = team_desktop(
+            viewer_dir.path(),
+            &moto.url(),
+            "Gui Viewer",
+            flightdeck_store::Role::ClientStakeholder,
+        )
+        .await?;
+        let invite = viewer.invite(&viewer_actor)?;
+        lead.add_member(
+            &lead_actor,
+            FIXTURE_KEY,
+            &invite.name,
+            invite.role,
+            &invite.public_key,
+        )
+        .await?;
+    }
+
+    // The stakeholder's window joins with the URI the lead pasted into chat.
+    let driver = start_driver(viewer_dir.path())?;
+    let client = open_window(&driver).await?;
+    let outcome = async {
+        css(&client, "[data-testid=open-team]")
+            .await?
+            .click()
+            .await?;
+        css(&client, "[data-testid=join-uri]")
+            .await?
+            .send_keys(&shared.release.uri)
+            .await?;
+        css(&client, "[data-testid=join]").await?.click().await?;
+        wait_for_attr(&client, "[data-testid=release-uri]", "readonly", "true").await?;
+        wait_for_text(&client, "[data-testid=sync-badge]", "Live").await?;
+        css(&client, "[data-testid=phase-phase-1]")
+            .await?
+            .click()
+            .await?;
+        let item = fixture_item_id()?;
+        wait_for_state(&client, &item, "open").await?;
+
+        // The lead ticks on their desktop; the stakeholder's window shows it, by name.
+        let done = flightdeck_store::ItemUpdate {
+            state: Some(flightdeck_store::ItemState::Done),
+            note: Some("lag 0.4 s".into()),
+        };
+        lead.change_item(&lead_actor, FIXTURE_KEY, &item, &done)?;
+        lead.sync(FIXTURE_KEY).await?;
+        let shared_at = Instant::now();
+        let selector = format!("li[data-item-id='{item}'][data-state='done']");
+        let row = client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(&selector))
+            .await
+            .context("the lead's tick did not show on the stakeholder's desktop within 5 s")?;
+        let seen_after = shared_at.elapsed();
+        let text = row.text().await?;
+        assert!(text.contains("Lee Lead"), "{text}");
+        assert!(text.contains("lag 0.4 s"), "{text}");
+        eprintln!("the tick showed on the other desktop {seen_after:?} after it was shared");
+        let people = css(&client, "[data-testid=people]").await?.text().await?;
+        assert!(
+            people.contains("Lee Lead") && people.contains("Gui Viewer"),
+            "{people}"
+        );
+        screenshot(&client, "team-live.png").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    client.close().await?;
+    outcome
+}

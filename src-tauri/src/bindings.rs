@@ -62,7 +62,11 @@ fn event<E: Emitted>() -> Event {
 
 /// Every event the app emits.
 pub fn events() -> Vec<Event> {
-    vec![event::<ActionProgress>(), event::<BackupProgress>()]
+    vec![
+        event::<ActionProgress>(),
+        event::<BackupProgress>(),
+        event::<flightdeck_core::SyncRound>(),
+    ]
 }
 
 /// `set_item` → `setItem`, `window_minutes` → `windowMinutes` (Tauri's argument convention).

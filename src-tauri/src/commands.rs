@@ -8,13 +8,13 @@ use std::time::Duration;
 use flightdeck_cloud::{list_profiles, AwsProfile, Plan, RdsSnapshot};
 use flightdeck_core::{
     AuditReport, BackupDone, BackupListing, BackupPlace, BackupRequest, Board, Compression,
-    DbLogin, Direction, EnvironmentInput, EnvironmentView, Error, MonitoringView, PhaseGate,
-    RestoreDone, RestorePreview, RestoreRequest, RunbookView, Scope, SignoffRequest, SoakTimeline,
-    VerifyDone,
+    DbLogin, Direction, EnvironmentInput, EnvironmentView, Error, Invite, MonitoringView,
+    PhaseGate, RestoreDone, RestorePreview, RestoreRequest, RunbookView, Scope, SignoffRequest,
+    SoakTimeline, SyncRound, TeamView, VerifyDone,
 };
 use flightdeck_store::{
     ActionRun, Actor, Confirmation, Decision, DecisionRecord, ImportOutcome, ItemUpdate, ItemView,
-    Role, RunbookSummary, SearchHit, SignoffRecord, SoakRecord,
+    Member, Role, RunbookSummary, SearchHit, SignoffRecord, SoakRecord,
 };
 use serde::Serialize;
 use ts_rs::TS;
@@ -289,6 +289,41 @@ commands! {
         let request = restore_request(&from, source, target, over_existing, confirm)?;
         let reporter = Window::counters(face.app, face.operations, &operation);
         face.fd.restore(&actor, &env, &login, &request, &reporter).await
+    }
+
+    /// The runbook's release, how it stands with its log, its members and what of the log was
+    /// refused; null when the runbook is not shared.
+    fn team_view(face, key: String) -> Option<TeamView> {
+        flightdeck_core::team_view(&*face.fd.read()?, &key)
+    }
+
+    /// Shares the runbook through a DynamoDB table in the environment's account.
+    fn share_runbook(face, key: String, env: String, table: Option<String>) -> TeamView {
+        let table = blank_is_none(table);
+        face.fd.share(&face.fd.acting()?, &key, &env, table.as_deref()).await
+    }
+
+    /// Joins a shared release from its URI with the environment's credentials.
+    fn join_release(face, uri: String, env: String) -> TeamView {
+        face.fd.join(&uri, &env).await
+    }
+
+    /// Adds the person whose invite code this is to the shared runbook.
+    fn add_member(face, key: String, invite: String) -> Member {
+        let invite = Invite::parse(&invite)?;
+        face.fd
+            .add_member(&face.fd.acting()?, &key, &invite.name, invite.role, &invite.public_key)
+            .await
+    }
+
+    /// This person's invite code, for the owner of a release.
+    fn invite(face) -> Invite {
+        face.fd.invite(&face.fd.acting()?)
+    }
+
+    /// Reads and writes every shared runbook's log now.
+    fn sync_now(face) -> SyncRound {
+        face.fd.sync_all().await
     }
 
     /// The environment's RDS snapshots (instances and clusters), newest first.

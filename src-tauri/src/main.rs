@@ -34,6 +34,16 @@ async fn soak_clock(app: tauri::AppHandle) {
     }
 }
 
+/// How often the shared runbooks' logs are read: others' changes show within this.
+const TEAM_EVERY: Duration = Duration::from_secs(2);
+
+/// Keeps the shared runbooks in sync while the app runs, telling the window each round.
+async fn team_clock(app: tauri::AppHandle) {
+    let fd = &app.state::<Desktop>().fd;
+    fd.keep_in_sync(TEAM_EVERY, |round| reporter::emit(&app, round))
+        .await;
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -50,6 +60,7 @@ fn main() {
                 operations: Operations::default(),
             });
             tauri::async_runtime::spawn(soak_clock(app.handle().clone()));
+            tauri::async_runtime::spawn(team_clock(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(commands::handler())

@@ -43,7 +43,12 @@ impl Emitted for BackupProgress {
     const NAME: &'static str = "backup-progress";
 }
 
-fn emit<E: Emitted>(app: &AppHandle, event: E) {
+/// A round of syncing the shared runbooks: their states, and whether others' changes arrived.
+impl Emitted for flightdeck_core::SyncRound {
+    const NAME: &'static str = "team-synced";
+}
+
+pub fn emit<E: Emitted>(app: &AppHandle, event: E) {
     if let Err(e) = app.emit(E::NAME, event) {
         tracing::warn!(event = E::NAME, error = %e, "progress not sent to the window");
     }

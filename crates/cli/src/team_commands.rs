@@ -157,7 +157,21 @@ pub async fn team(fd: &Flightdeck, command: TeamCommand) -> Result<(), Error> {
             runbook,
             watch,
             json,
-        } => loop {
+        } => {
+            if let Some(seconds) = watch {
+                let show = |round: flightdeck_core::SyncRound| {
+                    if json {
+                        output::json(&round);
+                    } else {
+                        round.views.iter().for_each(print_view);
+                    }
+                };
+                tokio::select! {
+                    _ = fd.keep_in_sync(Duration::from_secs(seconds.max(1)), show) => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+                return Ok(());
+            }
             match &runbook {
                 Some(key) => {
                     if let Err(e) = fd.sync(key).await {
@@ -174,12 +188,7 @@ pub async fn team(fd: &Flightdeck, command: TeamCommand) -> Result<(), Error> {
             } else {
                 views.iter().for_each(print_view);
             }
-            let Some(seconds) = watch else { break };
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(seconds.max(1))) => {}
-                _ = tokio::signal::ctrl_c() => break,
-            }
-        },
+        }
         TeamCommand::Verify { runbook, json } => {
             let differences = fd.verify_against_log(&runbook).await?;
             if json {

@@ -52,7 +52,9 @@ pub use runbook_file::read_runbook;
 pub(crate) use signoff::require_open;
 pub use signoff::{phase_gate, GateBlock, PhaseGate, SignoffRequest, SignoffView};
 pub use soak::{soak_timelines, CheckpointView, SoakTimeline};
-pub use team::{team_view, Invite, LogDifference, ReleaseUri, SyncState, TeamView};
+pub use team::{
+    team_view, Invite, LogDifference, ReleaseUri, SyncRound, SyncState, TeamView, PRESENCE,
+};
 pub use views::{runbook_view, RunbookView};
 
 /// Now, as RFC 3339 UTC.

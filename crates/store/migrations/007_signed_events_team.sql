@@ -7,6 +7,9 @@ CREATE UNIQUE INDEX audit_by_event ON audit (event_id);
 
 -- Rows of state that an event appends name it, so applying an event twice changes nothing.
 ALTER TABLE item_history ADD COLUMN event_id TEXT;
+ALTER TABLE item_history ADD COLUMN desktop TEXT;
+-- Which desktop an item's state was recorded on, as its event says.
+ALTER TABLE item_state ADD COLUMN desktop TEXT;
 CREATE UNIQUE INDEX item_history_by_event ON item_history (event_id);
 ALTER TABLE signoffs ADD COLUMN event_id TEXT;
 CREATE UNIQUE INDEX signoffs_by_event ON signoffs (event_id);

@@ -53,17 +53,17 @@ pub(crate) fn apply(tx: &Transaction<'_>, body: &EventBody) -> Result<(), StoreE
             let id = runbook_id(tx, runbook)?;
             let state = state.map(ItemState::as_str);
             tx.execute(
-                "INSERT INTO item_state (runbook_id, item_id, state, note, actor, role, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                "INSERT INTO item_state (runbook_id, item_id, state, note, actor, role, updated_at, desktop) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
                  ON CONFLICT (runbook_id, item_id) DO UPDATE SET state = excluded.state, \
                    note = excluded.note, actor = excluded.actor, role = excluded.role, \
-                   updated_at = excluded.updated_at",
-                params![id, item, state, note, name, role, body.at],
+                   updated_at = excluded.updated_at, desktop = excluded.desktop",
+                params![id, item, state, note, name, role, body.at, body.desktop],
             )?;
             tx.execute(
-                "INSERT OR IGNORE INTO item_history (runbook_id, item_id, state, note, actor, role, at, event_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![id, item, state, note, name, role, body.at, body.id],
+                "INSERT OR IGNORE INTO item_history (runbook_id, item_id, state, note, actor, role, at, event_id, desktop) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![id, item, state, note, name, role, body.at, body.id, body.desktop],
             )?;
         }
         Event::SignedOff {

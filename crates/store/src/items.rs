@@ -11,7 +11,7 @@ fn item_select(filter: &str) -> String {
         "SELECT i.item_id, i.phase_id, i.text, i.section, i.task_id, i.parent_id, i.depth, i.line, \
            {EFFECTIVE_STATE}, s.note, \
            CASE WHEN s.item_id IS NULL AND i.source_checked THEN 'runbook' ELSE s.actor END, \
-           s.role, s.updated_at \
+           s.role, s.updated_at, s.desktop \
          FROM items i LEFT JOIN item_state s ON s.runbook_id = i.runbook_id AND s.item_id = i.item_id \
          WHERE {filter} ORDER BY i.ordinal"
     )
@@ -47,6 +47,7 @@ fn item_view(r: &Row<'_>) -> rusqlite::Result<ItemView> {
         by: r.get(10)?,
         role: r.get(11)?,
         at: r.get(12)?,
+        desktop: r.get(13)?,
     })
 }
 

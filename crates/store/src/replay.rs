@@ -10,8 +10,14 @@ use flightdeck_model::SignedEvent;
 use crate::apply::{apply, EVENT_STATE};
 use crate::{Store, StoreError};
 
-/// Columns that are not what an event says: row numbers and presence.
-const NOT_STATE: [&str; 3] = ["id", "last_seen", "desktop"];
+/// Columns that are not what an event says: row numbers, and members' presence.
+fn is_state(table: &str, column: &str) -> bool {
+    match column {
+        "id" | "runbook_id" => false,
+        "last_seen" | "desktop" => table != "members",
+        _ => true,
+    }
+}
 
 /// Every row of the runbook's event state, table by table, as text, in a stable order.
 fn snapshot(conn: &Connection, runbook_id: i64) -> Result<Vec<(String, String)>, StoreError> {
@@ -22,7 +28,7 @@ fn snapshot(conn: &Connection, runbook_id: i64) -> Result<Vec<(String, String)>,
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .filter(|c| !NOT_STATE.contains(&c.as_str()) && c != "runbook_id")
+            .filter(|c| is_state(table, c))
             .collect();
         let list = columns.join(", ");
         let sql =

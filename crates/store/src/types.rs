@@ -28,6 +28,8 @@ pub struct ItemView {
     pub by: Option<String>,
     pub role: Option<String>,
     pub at: Option<String>,
+    /// The desktop it was recorded on.
+    pub desktop: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -5,4 +5,8 @@ export type ItemView = { id: string, phase_id: string, text: string, section: st
 /**
  * Who set the state or note, and when; "runbook" when ticked in the markdown itself.
  */
-by: string | null, role: string | null, at: string | null, };
+by: string | null, role: string | null, at: string | null, 
+/**
+ * The desktop it was recorded on.
+ */
+desktop: string | null, };

@@ -19,8 +19,10 @@ import type { Direction } from "./Direction";
 import type { EnvironmentInput } from "./EnvironmentInput";
 import type { EnvironmentView } from "./EnvironmentView";
 import type { ImportOutcome } from "./ImportOutcome";
+import type { Invite } from "./Invite";
 import type { ItemUpdate } from "./ItemUpdate";
 import type { ItemView } from "./ItemView";
+import type { Member } from "./Member";
 import type { MonitoringView } from "./MonitoringView";
 import type { PhaseGate } from "./PhaseGate";
 import type { Plan } from "./Plan";
@@ -35,6 +37,8 @@ import type { SignoffRecord } from "./SignoffRecord";
 import type { SignoffRequest } from "./SignoffRequest";
 import type { SoakRecord } from "./SoakRecord";
 import type { SoakTimeline } from "./SoakTimeline";
+import type { SyncRound } from "./SyncRound";
+import type { TeamView } from "./TeamView";
 import type { VerifyDone } from "./VerifyDone";
 
 /** Every command of the app, as the window calls it. */
@@ -72,6 +76,12 @@ export const commands = {
   verifyBackup: (env: string | null, from: string, testRestore: string | null, login: DbLogin) => invoke<VerifyDone>("verify_backup", { env, from, testRestore, login }),
   previewRestore: (env: string, from: string, source: string | null, target: string, overExisting: string | null, login: DbLogin) => invoke<RestorePreview>("preview_restore", { env, from, source, target, overExisting, login }),
   runRestore: (operation: string, env: string, from: string, source: string | null, target: string, overExisting: string | null, confirm: string | null, login: DbLogin) => invoke<RestoreDone>("run_restore", { operation, env, from, source, target, overExisting, confirm, login }),
+  teamView: (key: string) => invoke<TeamView | null>("team_view", { key }),
+  shareRunbook: (key: string, env: string, table: string | null) => invoke<TeamView>("share_runbook", { key, env, table }),
+  joinRelease: (uri: string, env: string) => invoke<TeamView>("join_release", { uri, env }),
+  addMember: (key: string, invite: string) => invoke<Member>("add_member", { key, invite }),
+  invite: () => invoke<Invite>("invite"),
+  syncNow: () => invoke<SyncRound>("sync_now"),
   rdsSnapshots: (env: string) => invoke<Array<RdsSnapshot>>("rds_snapshots", { env }),
 };
 
@@ -81,4 +91,6 @@ export const events = {
     listen<ActionProgress>("action-progress", (e) => handler(e.payload)),
   backupProgress: (handler: (payload: BackupProgress) => void): Promise<UnlistenFn> =>
     listen<BackupProgress>("backup-progress", (e) => handler(e.payload)),
+  teamSynced: (handler: (payload: SyncRound) => void): Promise<UnlistenFn> =>
+    listen<SyncRound>("team-synced", (e) => handler(e.payload)),
 };

@@ -4,7 +4,7 @@ import type { Phase } from "../bindings/Phase";
 import { percent, phaseBlocks, stateForKey, step } from "./phase";
 
 function item(id: string, line: number, section: string | null, task: string | null = null): ItemView {
-  return { id, phase_id: "p", text: id, section, task, parent: null, depth: 0, line, state: null, note: null, by: null, role: null, at: null };
+  return { id, phase_id: "p", text: id, section, task, parent: null, depth: 0, line, state: null, note: null, by: null, role: null, at: null, desktop: null };
 }
 
 const phase: Phase = {

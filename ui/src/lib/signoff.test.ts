@@ -4,7 +4,7 @@ import type { SignoffField } from "../bindings/SignoffField";
 import { buildRequest, openItems } from "./signoff";
 
 const item = (id: string, state: ItemView["state"]): ItemView => ({
-  id, phase_id: "p", text: `item ${id}`, section: null, task: null, parent: null, depth: 0, line: 1, state, note: null, by: null, role: null, at: null,
+  id, phase_id: "p", text: `item ${id}`, section: null, task: null, parent: null, depth: 0, line: 1, state, note: null, by: null, role: null, at: null, desktop: null,
 });
 const fields: SignoffField[] = [
   { id: "s1", label: "Completed By", kind: { type: "signature", with_date: true }, line: 1 },

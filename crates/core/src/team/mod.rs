@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use share::Invite;
-pub use sync::LogDifference;
+pub use sync::{LogDifference, SyncRound, PRESENCE};
 pub use uri::ReleaseUri;
 
 use crate::Error;

@@ -3,6 +3,8 @@
 //! number with a conditional write; when another desktop took that number, read again and
 //! retry. Nothing waits on the store while DynamoDB answers.
 
+use std::time::Duration;
+
 use flightdeck_cloud::{Appended, TeamLog};
 use flightdeck_model::SignedEvent;
 use flightdeck_store::{LogEntry, Pulled};
@@ -15,6 +17,19 @@ use crate::{Error, Flightdeck};
 /// How many times in a row a sequence number may be taken by others before giving up for now
 /// (the outbox keeps the change; the next sync tries again).
 const CONTENDED: u32 = 50;
+
+/// What a round of syncing every shared runbook found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SyncRound {
+    pub views: Vec<TeamView>,
+    /// Others' changes that arrived in this round.
+    pub applied: u32,
+}
+
+/// How long a person counts as present after their last heartbeat; they send one at least
+/// this often while they sync.
+pub const PRESENCE: Duration = Duration::from_secs(30);
 
 /// One event of the log differs between this replica and the table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -82,22 +97,37 @@ impl Flightdeck {
         outcome
     }
 
-    /// Syncs every shared runbook; the views afterwards, each with its state.
-    pub async fn sync_all(&self) -> Result<Vec<TeamView>, Error> {
+    /// Syncs every shared runbook once; each one's view afterwards (a log that cannot be
+    /// reached shows as offline in its view), and how many of others' changes arrived.
+    pub async fn sync_all(&self) -> Result<SyncRound, Error> {
         let keys: Vec<String> = self
             .read()?
             .releases()?
             .into_iter()
             .map(|r| r.key)
             .collect();
-        let mut views = Vec::new();
+        let mut round = SyncRound::default();
         for key in keys {
-            let _ = self.sync(&key).await;
+            if let Ok(pulled) = self.sync(&key).await {
+                round.applied += pulled.applied;
+            }
             if let Some(view) = team_view(&*self.read()?, &key)? {
-                views.push(view);
+                round.views.push(view);
             }
         }
-        Ok(views)
+        Ok(round)
+    }
+
+    /// Keeps every shared runbook in sync with its log, a round every `every`, for as long as
+    /// the future runs; `each` hears every round.
+    pub async fn keep_in_sync(&self, every: Duration, mut each: impl FnMut(SyncRound)) {
+        loop {
+            match self.sync_all().await {
+                Ok(round) => each(round),
+                Err(e) => tracing::warn!(error = %e, "shared runbooks not synced; trying again"),
+            }
+            tokio::time::sleep(every).await;
+        }
     }
 
     /// Reads the events after the last one read, judges each and applies the valid ones.
@@ -144,13 +174,29 @@ impl Flightdeck {
         Ok(store.pulled(key, &entries, &reader)?)
     }
 
-    /// Says this desktop's person is here, and reads who else is.
+    /// Says this desktop's person is here (at most once per [`PRESENCE`]), and reads who
+    /// else is.
     async fn presence(&self, log: &TeamLog, key: &str) -> Result<(), Error> {
-        let (identity, desktop) = {
+        let (identity, desktop, last) = {
             let store = self.read()?;
-            (store.identity()?, store.desktop().to_string())
+            let identity = store.identity()?;
+            let last = identity.as_ref().and_then(|me| {
+                store
+                    .members(key)
+                    .ok()?
+                    .into_iter()
+                    .find(|m| m.name == me.name)?
+                    .last_seen
+            });
+            (identity, store.desktop().to_string(), last)
         };
-        if let Some(me) = identity {
+        let stale = last.as_deref().is_none_or(|at| {
+            time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .map_or(true, |at| {
+                    time::OffsetDateTime::now_utc() - at > PRESENCE / 2
+                })
+        });
+        if let (Some(me), true) = (identity, stale) {
             log.heartbeat(&me.name, &crate::now(), &desktop).await?;
         }
         let seen = log.presence().await?;
