@@ -100,6 +100,41 @@ async fn css(client: &Client, selector: &str) -> Result<fantoccini::elements::El
         .with_context(|| format!("waiting for {selector}"))
 }
 
+/// Clicks the element `selector` finds; when the page re-renders between finding it and
+/// clicking it (a stale or covered element), finds it again, for up to 10 s.
+async fn click(client: &Client, selector: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match css(client, selector).await?.click().await {
+            Ok(()) => return Ok(()),
+            Err(e) if Instant::now() < deadline => {
+                tracing_retry(selector, &e);
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            Err(e) => return Err(e).with_context(|| format!("clicking {selector}")),
+        }
+    }
+}
+
+/// The text of the element `selector` finds, found again when the page re-rendered it.
+async fn text_of(client: &Client, selector: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match css(client, selector).await?.text().await {
+            Ok(text) => return Ok(text),
+            Err(e) if Instant::now() < deadline => {
+                tracing_retry(selector, &e);
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {selector}")),
+        }
+    }
+}
+
+fn tracing_retry(selector: &str, e: &fantoccini::error::CmdError) {
+    eprintln!("{selector}: {e:?}; finding it again");
+}
+
 async fn wait_for_state(client: &Client, item_id: &str, state: &str) -> Result<()> {
     let selector = format!("li[data-item-id='{item_id}']");
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -127,10 +162,7 @@ async fn introduce(client: &Client) -> Result<()> {
         .await?
         .send_keys("Gui Tester")
         .await?;
-    css(client, "[data-testid=identity-save]")
-        .await?
-        .click()
-        .await?;
+    click(client, "[data-testid=identity-save]").await?;
     css(
         client,
         "[data-testid=runbook-harbour-ledger-go-live-release-4-2]",
@@ -140,23 +172,14 @@ async fn introduce(client: &Client) -> Result<()> {
 }
 
 async fn import_fixture(client: &Client) -> Result<()> {
-    css(client, "[data-testid=open-import]")
-        .await?
-        .click()
-        .await?;
+    click(client, "[data-testid=open-import]").await?;
     css(client, "[data-testid=import-path]")
         .await?
         .send_keys(&fixture().display().to_string())
         .await?;
-    css(client, "[data-testid=import-submit]")
-        .await?
-        .click()
-        .await?;
+    click(client, "[data-testid=import-submit]").await?;
     css(client, "[data-testid=import-result]").await?;
-    css(client, "[data-testid=import-done]")
-        .await?
-        .click()
-        .await?;
+    click(client, "[data-testid=import-done]").await?;
     css(client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
     Ok(())
 }
@@ -164,7 +187,7 @@ async fn import_fixture(client: &Client) -> Result<()> {
 async fn wait_for_text(client: &Client, selector: &str, needle: &str) -> Result<String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let text = css(client, selector).await?.text().await?;
+        let text = text_of(client, selector).await?;
         if text.contains(needle) {
             return Ok(text);
         }
@@ -193,7 +216,7 @@ async fn wait_for_attr(client: &Client, selector: &str, attr: &str, value: &str)
 }
 
 async fn add_environment(client: &Client, name: &str, account: &str, endpoint: &str) -> Result<()> {
-    css(client, "[data-testid=env-add]").await?.click().await?;
+    click(client, "[data-testid=env-add]").await?;
     css(client, "[data-testid=env-name]")
         .await?
         .send_keys(name)
@@ -202,10 +225,7 @@ async fn add_environment(client: &Client, name: &str, account: &str, endpoint: &
         .await?
         .send_keys(account)
         .await?;
-    css(client, "[data-testid=env-source-keys]")
-        .await?
-        .click()
-        .await?;
+    click(client, "[data-testid=env-source-keys]").await?;
     css(client, "[data-testid=env-key-id]")
         .await?
         .send_keys("FDGUIKEY00000000001")
@@ -218,7 +238,7 @@ async fn add_environment(client: &Client, name: &str, account: &str, endpoint: &
         .await?
         .send_keys(endpoint)
         .await?;
-    css(client, "[data-testid=env-save]").await?.click().await?;
+    click(client, "[data-testid=env-save]").await?;
     css(client, &format!("[data-testid=env-{name}]")).await?;
     Ok(())
 }
@@ -266,10 +286,7 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
         .await?
         .send_keys("Gui Tester")
         .await?;
-    css(&client, "[data-testid=identity-save]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=identity-save]").await?;
     css(
         &client,
         "[data-testid=runbook-harbour-ledger-go-live-release-4-2]",
@@ -277,30 +294,18 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
     .await?;
     screenshot(&client, "first-start.png").await?;
 
-    css(&client, "[data-testid=open-import]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=open-import]").await?;
     css(&client, "[data-testid=import-path]")
         .await?
         .send_keys(&fixture().display().to_string())
         .await?;
-    css(&client, "[data-testid=import-submit]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=import-submit]").await?;
     css(&client, "[data-testid=import-result]").await?;
-    css(&client, "[data-testid=import-done]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=import-done]").await?;
     css(&client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
 
     wait_for_state(&client, &item_id, "open").await?;
-    css(&client, &format!("[data-testid=check-{item_id}]"))
-        .await?
-        .click()
-        .await?;
+    click(&client, &format!("[data-testid=check-{item_id}]")).await?;
     wait_for_state(&client, &item_id, "done").await?;
     screenshot(&client, "ticked.png").await?;
     client.close().await?;
@@ -315,14 +320,8 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
 
     // Second start on the same data directory: no identity prompt, item still ticked.
     let client = open_window(&driver).await?;
-    css(&client, &format!("[data-testid=runbook-{FIXTURE_KEY}]"))
-        .await?
-        .click()
-        .await?;
-    css(&client, "[data-testid=phase-phase-1]")
-        .await?
-        .click()
-        .await?;
+    click(&client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
+    click(&client, "[data-testid=phase-phase-1]").await?;
     wait_for_state(&client, &item_id, "done").await?;
     assert!(client
         .find(Locator::Css("[data-testid=identity-name]"))
@@ -347,15 +346,9 @@ async fn environments_are_tested_and_mismatches_are_loud() -> Result<()> {
     let client = open_window(&driver).await?;
     introduce(&client).await?;
 
-    css(&client, "[data-testid=open-environments]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=open-environments]").await?;
     add_environment(&client, "UAT", "123456789012", &moto.url()).await?;
-    css(&client, "[data-testid=env-test-UAT]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=env-test-UAT]").await?;
     let ok = wait_for_attr(&client, "[data-testid=env-check-UAT]", "data-check", "ok").await?;
     assert!(
         ok.contains("Reaches account 123456789012 as arn:aws:sts::123456789012:"),
@@ -363,10 +356,7 @@ async fn environments_are_tested_and_mismatches_are_loud() -> Result<()> {
     );
 
     add_environment(&client, "PROD", "093646564004", &moto.url()).await?;
-    css(&client, "[data-testid=env-test-PROD]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=env-test-PROD]").await?;
     let warning = wait_for_attr(
         &client,
         "[data-testid=env-check-PROD]",
@@ -423,10 +413,7 @@ async fn signing_a_phase_off_opens_the_next_gate() -> Result<()> {
     introduce(&client).await?;
     import_fixture(&client).await?;
 
-    css(&client, "[data-testid=phase-phase-2]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=phase-phase-2]").await?;
     css(&client, "[data-testid=gate-closed]").await?;
     let locked = css(
         &client,
@@ -438,15 +425,9 @@ async fn signing_a_phase_off_opens_the_next_gate() -> Result<()> {
         "items of a closed phase cannot be ticked"
     );
 
-    css(&client, "[data-testid=phase-phase-1]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=phase-phase-1]").await?;
     for item in &first.items {
-        css(&client, &format!("[data-testid=check-{}]", item.id))
-            .await?
-            .click()
-            .await?;
+        click(&client, &format!("[data-testid=check-{}]", item.id)).await?;
         wait_for_state(&client, &item.id, "done").await?;
     }
     let question = first
@@ -454,41 +435,25 @@ async fn signing_a_phase_off_opens_the_next_gate() -> Result<()> {
         .iter()
         .find(|f| f.label == "Database Ready")
         .context("yes/no field")?;
-    css(
+    click(
         &client,
         &format!("[data-testid=answer-yes-{}]", question.id),
     )
-    .await?
-    .click()
     .await?;
-    css(&client, "[data-testid=sign-off]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=sign-off]").await?;
     css(&client, "[data-testid=signed-off]").await?;
 
-    css(&client, "[data-testid=phase-phase-2]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=phase-phase-2]").await?;
     css(&client, "[data-testid=gate-open]").await?;
-    css(
+    click(
         &client,
         &format!("[data-testid=check-{}]", second.items[0].id),
     )
-    .await?
-    .click()
     .await?;
     wait_for_state(&client, &second.items[0].id, "done").await?;
 
-    css(&client, "[data-testid=verify-audit]")
-        .await?
-        .click()
-        .await?;
-    let audit = css(&client, "[data-testid=audit-result]")
-        .await?
-        .text()
-        .await?;
+    click(&client, "[data-testid=verify-audit]").await?;
+    let audit = text_of(&client, "[data-testid=audit-result]").await?;
     assert!(audit.contains("1 signatures intact"), "{audit}");
     screenshot(&client, "signed-off.png").await?;
 
@@ -534,16 +499,10 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
     let driver = start_driver(data.path())?;
     let client = open_window(&driver).await?;
     introduce(&client).await?;
-    css(&client, "[data-testid=open-board]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=open-board]").await?;
     let verdict = wait_for_attr(&client, "[data-testid=verdict]", "data-verdict", "go").await?;
     assert!(verdict.starts_with("GO"), "{verdict}");
-    let board = css(&client, "[aria-label='Go/no-go board']")
-        .await?
-        .text()
-        .await?;
+    let board = text_of(&client, "[aria-label='Go/no-go board']").await?;
     assert!(board.contains("ECS CPU"), "{board}");
     assert!(board.contains("no CloudWatch alarm is in ALARM"), "{board}");
     let chart = css(&client, "img.chart").await?;
@@ -579,10 +538,7 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         "inconclusive",
     )
     .await?;
-    let board = css(&client, "[aria-label='Go/no-go board']")
-        .await?
-        .text()
-        .await?;
+    let board = text_of(&client, "[aria-label='Go/no-go board']").await?;
     assert!(
         board.contains("the soak of phase-10 has not started"),
         "{board}"
@@ -591,23 +547,14 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         board.contains("waiting for a Client Stakeholder to confirm"),
         "{board}"
     );
-    css(&client, "[data-testid=start-soak-phase-10]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=start-soak-phase-10]").await?;
     let error = wait_for_text(&client, "[data-testid=board-error]", "phase").await?;
     assert!(error.contains("phase 'phase-10' is closed"), "{error}");
     screenshot(&client, "board-soak.png").await?;
 
     // The monitoring grid of the same environment, every panel drawn.
-    css(&client, "[data-testid=open-monitoring]")
-        .await?
-        .click()
-        .await?;
-    css(&client, "[data-testid=range-720]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=open-monitoring]").await?;
+    click(&client, "[data-testid=range-720]").await?;
     let mut panels = 0;
     for _ in 0..100 {
         panels = client
@@ -623,10 +570,7 @@ async fn the_board_shows_the_demo_world_verdict() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let grid = css(&client, "[aria-label=Monitoring]")
-        .await?
-        .text()
-        .await?;
+    let grid = text_of(&client, "[aria-label=Monitoring]").await?;
     assert_eq!(panels, 11, "every monitoring panel drawn: {grid}");
     assert!(grid.contains("harbour-prod / ledger-api"), "{grid}");
     assert!(!grid.contains("not published"), "{grid}");
@@ -651,14 +595,8 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
     let driver = start_driver(data.path())?;
     let client = open_window(&driver).await?;
     introduce(&client).await?;
-    css(&client, "[data-testid=runbook-scale-drill]")
-        .await?
-        .click()
-        .await?;
-    css(&client, "[data-testid=phase-phase-1]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=runbook-scale-drill]").await?;
+    click(&client, "[data-testid=phase-phase-1]").await?;
     let card = css(&client, "[data-testid=action-scale-ledger]").await?;
     assert!(card.text().await?.contains("harbour-prod"));
     wait_for_attr(
@@ -669,27 +607,15 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
     )
     .await?;
 
-    css(&client, "[data-testid=plan-scale-ledger]")
-        .await?
-        .click()
-        .await?;
-    let plan = css(&client, "[data-testid=plan-result-scale-ledger]")
-        .await?
-        .text()
-        .await?;
+    click(&client, "[data-testid=plan-scale-ledger]").await?;
+    let plan = text_of(&client, "[data-testid=plan-result-scale-ledger]").await?;
     assert!(
         plan.contains("scale ECS service harbour-prod/ledger-api from 2 to 3 tasks"),
         "{plan}"
     );
 
-    css(&client, "[data-testid=run-scale-ledger]")
-        .await?
-        .click()
-        .await?;
-    css(&client, "[data-testid=confirm-run-scale-ledger]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=run-scale-ledger]").await?;
+    click(&client, "[data-testid=confirm-run-scale-ledger]").await?;
     let result = wait_for_attr(
         &client,
         "[data-testid=action-result-scale-ledger]",
@@ -712,14 +638,8 @@ async fn an_action_is_planned_run_and_rolled_back_in_the_demo_world() -> Result<
         assert!(now.noop, "AWS already runs three: {}", now.summary);
     }
 
-    css(&client, "[data-testid=undo-scale-ledger]")
-        .await?
-        .click()
-        .await?;
-    css(&client, "[data-testid=confirm-run-scale-ledger]")
-        .await?
-        .click()
-        .await?;
+    click(&client, "[data-testid=undo-scale-ledger]").await?;
+    click(&client, "[data-testid=confirm-run-scale-ledger]").await?;
     let undone = wait_for_text(
         &client,
         "[data-testid=action-result-scale-ledger]",
@@ -778,12 +698,10 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
         // The DBA lands on the Backups view.
         css(&client, "[data-testid=backup-place]").await?;
         wait_for_attr(&client, "[data-testid=backup-env] option", "value", "DEMO").await?;
-        css(
+        click(
             &client,
             "[data-testid=backup-credential-kind] option[value=keyring]",
         )
-        .await?
-        .click()
         .await?;
         css(&client, "[data-testid=backup-credential-name]")
             .await?
@@ -797,18 +715,12 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
             .await?
             .send_keys("shop")
             .await?;
-        css(&client, "[data-testid=backup-start]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=backup-start]").await?;
         let done = wait_for_text(&client, "[data-testid=backup-done]", "Backed up").await?;
         assert!(done.contains("5,000 rows"), "{done}");
         wait_for_text(&client, "[data-testid=backup-row]", "complete").await?;
 
-        css(&client, "[data-testid=backup-test-restore]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=backup-test-restore]").await?;
         let verified = wait_for_text(
             &client,
             "[data-testid=verify-result]",
@@ -821,21 +733,12 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
         );
         assert!(!verified.contains("DIFFERS"), "{verified}");
         wait_for_text(&client, "[data-testid=backup-check]", "test-restored").await?;
-        css(&client, "[data-testid=rds-list]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=rds-list]").await?;
         // The demo's RDS snapshots, or the sentence saying there are none.
         css(&client, "[data-testid=rds-table], section.rds p.muted").await?;
 
-        css(&client, "[data-testid=backup-restore]")
-            .await?
-            .click()
-            .await?;
-        css(&client, "[data-testid=restore-preview]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=backup-restore]").await?;
+        click(&client, "[data-testid=restore-preview]").await?;
         let preview = wait_for_text(
             &client,
             "[data-testid=restore-preview-text]",
@@ -846,18 +749,12 @@ async fn a_dba_backs_up_verifies_and_restores_from_the_backups_view() -> Result<
             preview.contains("5,000 rows") && preview.contains("a new database"),
             "{preview}"
         );
-        css(&client, "[data-testid=restore-run]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=restore-run]").await?;
         let restored =
             wait_for_text(&client, "[data-testid=restore-done]", "every table matches").await?;
         assert!(restored.contains("shop_restored"), "{restored}");
         screenshot(&client, "backups.png").await?;
-        css(&client, "[data-testid=restore-close]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=restore-close]").await?;
         wait_for_text(&client, "[data-testid=backup-check]", "test-restored").await?;
         if client.find(Locator::Css("dialog[open]")).await.is_ok() {
             bail!("the restore dialog is still open after Close");
@@ -953,21 +850,15 @@ async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
     let driver = start_driver(viewer_dir.path())?;
     let client = open_window(&driver).await?;
     let outcome = async {
-        css(&client, "[data-testid=open-team]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=open-team]").await?;
         css(&client, "[data-testid=join-uri]")
             .await?
             .send_keys(&shared.release.uri)
             .await?;
-        css(&client, "[data-testid=join]").await?.click().await?;
+        click(&client, "[data-testid=join]").await?;
         wait_for_attr(&client, "[data-testid=release-uri]", "readonly", "true").await?;
         wait_for_text(&client, "[data-testid=sync-badge]", "Live").await?;
-        css(&client, "[data-testid=phase-phase-1]")
-            .await?
-            .click()
-            .await?;
+        click(&client, "[data-testid=phase-phase-1]").await?;
         let item = fixture_item_id()?;
         wait_for_state(&client, &item, "open").await?;
 
@@ -991,7 +882,7 @@ async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
         assert!(text.contains("Lee Lead"), "{text}");
         assert!(text.contains("lag 0.4 s"), "{text}");
         eprintln!("the tick showed on the other desktop {seen_after:?} after it was shared");
-        let people = css(&client, "[data-testid=people]").await?.text().await?;
+        let people = text_of(&client, "[data-testid=people]").await?;
         assert!(
             people.contains("Lee Lead") && people.contains("Gui Viewer"),
             "{people}"

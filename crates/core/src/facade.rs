@@ -166,11 +166,21 @@ impl Flightdeck {
     }
 
     /// Imports (or re-imports) a runbook file; the state of unchanged items is kept.
+    /// A shared runbook's document is the release's: an edited file of it is refused, since
+    /// the other desktops would not see the same items.
     pub fn import_file(&self, path: &Path) -> Result<ImportOutcome, Error> {
         let (runbook, sha256) = crate::read_runbook(path)?;
-        Ok(self
-            .write()?
-            .import(&path.display().to_string(), &sha256, &runbook)?)
+        let mut store = self.write()?;
+        let key = flightdeck_runbook::slug(&runbook.title);
+        if let Some(release) = store.release(&key)? {
+            if store.source(&key)?.1 != sha256 {
+                return Err(Error::Invalid(format!(
+                    "{key} is shared as {}; its document is the one the team shares, so this edited file is not imported. Share the edited runbook under a new title",
+                    release.uri
+                )));
+            }
+        }
+        Ok(store.import(&path.display().to_string(), &sha256, &runbook)?)
     }
 
     /// Imports the embedded demo runbook when the store holds none.

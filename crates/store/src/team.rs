@@ -86,8 +86,8 @@ pub struct Pulled {
 }
 
 /// Queues an event made here when its runbook is shared (in the transaction that makes it):
-/// the sharing itself, and what its members do. Someone who is not a member has nothing to
-/// add to the log (their refusal stays in this trail).
+/// the sharing itself, and what its members change. A refusal changes nothing and stays in
+/// this desktop's trail, so a read-only member has nothing to write to the log.
 pub(crate) fn queue(
     tx: &Transaction<'_>,
     body: &EventBody,
@@ -96,6 +96,9 @@ pub(crate) fn queue(
     let (Some(key), Some(author)) = (body.event.runbook(), &body.author) else {
         return Ok(());
     };
+    if matches!(body.event, Event::Refused { .. }) {
+        return Ok(());
+    }
     let sharing = matches!(body.event, Event::ReleaseShared { .. });
     tx.execute(
         "INSERT INTO outbox (runbook_id, event_id, signed) \

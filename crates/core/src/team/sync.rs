@@ -88,7 +88,11 @@ impl Flightdeck {
                     }
                 }
             }
-            self.presence(&log, key).await?;
+            // Presence is a courtesy: a member whose policy does not let them say they are here
+            // (a read-only stakeholder) still reads the log.
+            if let Err(e) = self.presence(&log, key).await {
+                tracing::info!(key, error = %e, "presence not shared");
+            }
             Ok(total)
         }
         .await;
