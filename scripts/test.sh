@@ -44,6 +44,15 @@ if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
 fi
 
 step "The tests left no server running"
+# A server stopped as its test ended may take a moment to exit.
+for _ in $(seq 50); do
+  left=""
+  for pid in $(servers); do
+    case "$servers_before" in *" $pid "*) ;; *) left="$left $pid" ;; esac
+  done
+  [ -z "$left" ] && break
+  sleep 0.1
+done
 left=""
 for pid in $(servers); do
   case "$servers_before" in *" $pid "*) ;; *) left="$left $pid" ;; esac

@@ -172,21 +172,11 @@ pub async fn team(fd: &Flightdeck, command: TeamCommand) -> Result<(), Error> {
                 }
                 return Ok(());
             }
-            match &runbook {
-                Some(key) => {
-                    if let Err(e) = fd.sync(key).await {
-                        eprintln!("{key}: {e}");
-                    }
-                }
-                None => {
-                    fd.sync_all().await?;
-                }
-            }
-            let views = views(fd, runbook.as_deref())?;
+            let round = fd.sync_some(runbook.as_deref()).await?;
             if json {
-                output::json(&views);
+                output::json(&round);
             } else {
-                views.iter().for_each(print_view);
+                round.views.iter().for_each(print_view);
             }
         }
         TeamCommand::Verify { runbook, json } => {

@@ -27,4 +27,4 @@ pub use monitoring::{monitoring_panels, period_for, Panel, PanelSeries};
 pub use moto::MotoServer;
 pub use profiles::{list_profiles, AwsProfile};
 pub use rds_snapshots::{rds_snapshots, RdsSnapshot};
-pub use team_log::{Appended, SharedDocument, TeamLog, CHUNK_BYTES, DEFAULT_TABLE};
+pub use team_log::{dynamodb_calls, Appended, SharedDocument, TeamLog, CHUNK_BYTES, DEFAULT_TABLE};

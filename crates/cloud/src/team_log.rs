@@ -10,6 +10,7 @@
 //! - `release = <id>#presence`, `seq = 0`: per member, when they were last seen and where.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
@@ -29,6 +30,19 @@ pub const CHUNK_BYTES: usize = 350_000;
 
 /// The table's name when the person names none.
 pub const DEFAULT_TABLE: &str = "flightdeck-releases";
+
+/// DynamoDB requests made by this process's team logs, for measuring what a join or a sync
+/// costs.
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// How many DynamoDB requests this process's team logs have made.
+pub fn dynamodb_calls() -> u64 {
+    CALLS.load(Ordering::Relaxed)
+}
+
+fn counted() {
+    CALLS.fetch_add(1, Ordering::Relaxed);
+}
 
 /// What became of an append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +111,7 @@ impl TeamLog {
 
     /// Creates the table (on-demand capacity) unless it exists, and waits until it is active.
     pub async fn ensure_table(&self) -> Result<(), CloudError> {
+        counted();
         let exists = match self
             .client
             .describe_table()
@@ -128,6 +143,7 @@ impl TeamLog {
                     .build()
                     .expect("attribute definitions have their fields")
             };
+            counted();
             self.client
                 .create_table()
                 .table_name(&self.table)
@@ -141,6 +157,7 @@ impl TeamLog {
                 .map_err(self.fail("dynamodb:CreateTable"))?;
         }
         for _ in 0..60 {
+            counted();
             let out = self
                 .client
                 .describe_table()
@@ -166,6 +183,7 @@ impl TeamLog {
         let chunks: Vec<&[u8]> = markdown.chunks(CHUNK_BYTES).collect();
         let doc = format!("{}#doc", self.release);
         for (i, chunk) in chunks.iter().enumerate() {
+            counted();
             self.client
                 .put_item()
                 .table_name(&self.table)
@@ -176,6 +194,7 @@ impl TeamLog {
                 .await
                 .map_err(self.fail("dynamodb:PutItem"))?;
         }
+        counted();
         self.client
             .put_item()
             .table_name(&self.table)
@@ -192,6 +211,7 @@ impl TeamLog {
 
     /// The runbook's markdown, reassembled and checked against its SHA-256.
     pub async fn document(&self) -> Result<SharedDocument, CloudError> {
+        counted();
         let meta = self
             .client
             .get_item()
@@ -239,6 +259,7 @@ impl TeamLog {
         event_id: &str,
         event: &str,
     ) -> Result<Appended, CloudError> {
+        counted();
         let written = self
             .client
             .put_item()
@@ -283,6 +304,7 @@ impl TeamLog {
         let mut items = Vec::new();
         let mut start = None;
         loop {
+            counted();
             let out = self
                 .client
                 .query()
@@ -307,6 +329,7 @@ impl TeamLog {
 
     /// Says that `name` works on the release now, from `desktop`.
     pub async fn heartbeat(&self, name: &str, at: &str, desktop: &str) -> Result<(), CloudError> {
+        counted();
         self.client
             .update_item()
             .table_name(&self.table)
@@ -329,6 +352,7 @@ impl TeamLog {
 
     /// Who was last seen when, and where: `(name, at, desktop)`.
     pub async fn presence(&self) -> Result<Vec<(String, String, String)>, CloudError> {
+        counted();
         let item = self
             .client
             .get_item()

@@ -83,6 +83,10 @@ pub struct Pulled {
     /// Events of ours the log now holds.
     pub confirmed: u32,
     pub rejected: u32,
+    /// Events of ours written to the log.
+    pub pushed: u32,
+    /// Writes of ours that found their sequence number taken and were tried again.
+    pub retried: u32,
 }
 
 /// Queues an event made here when its runbook is shared (in the transaction that makes it):

@@ -25,6 +25,10 @@ pub struct SyncRound {
     pub views: Vec<TeamView>,
     /// Others' changes that arrived in this round.
     pub applied: u32,
+    /// Changes of this desktop written to the logs in this round.
+    pub pushed: u32,
+    /// Writes that found their sequence number taken by another desktop and were tried again.
+    pub retried: u32,
 }
 
 /// How long a person counts as present after their last heartbeat; they send one at least
@@ -73,9 +77,13 @@ impl Flightdeck {
                 let id = next.body().map(|b| b.id).unwrap_or_default();
                 let json = serde_json::to_string(&next).expect("a signed event serialises");
                 match log.append(seq, &id, &json).await? {
-                    Appended::Written => self.write()?.pushed(key, seq, &next)?,
+                    Appended::Written => {
+                        self.write()?.pushed(key, seq, &next)?;
+                        total.pushed += 1;
+                    }
                     Appended::Taken => {
                         contended += 1;
+                        total.retried += 1;
                         if contended > CONTENDED {
                             return Err(Error::Invalid(format!(
                                 "the log of {key} is too busy to write to after {CONTENDED} tries; the change is kept and will be written at the next sync"
@@ -104,16 +112,30 @@ impl Flightdeck {
     /// Syncs every shared runbook once; each one's view afterwards (a log that cannot be
     /// reached shows as offline in its view), and how many of others' changes arrived.
     pub async fn sync_all(&self) -> Result<SyncRound, Error> {
+        self.sync_some(None).await
+    }
+
+    /// Syncs `only` that shared runbook, or all of them.
+    pub async fn sync_some(&self, only: Option<&str>) -> Result<SyncRound, Error> {
         let keys: Vec<String> = self
             .read()?
             .releases()?
             .into_iter()
             .map(|r| r.key)
+            .filter(|k| only.is_none_or(|o| o == k))
             .collect();
+        if let (Some(key), true) = (only, keys.is_empty()) {
+            return Err(Error::Invalid(format!("{key} is not shared with a team")));
+        }
         let mut round = SyncRound::default();
         for key in keys {
-            if let Ok(pulled) = self.sync(&key).await {
-                round.applied += pulled.applied;
+            match self.sync(&key).await {
+                Ok(pulled) => {
+                    round.applied += pulled.applied;
+                    round.pushed += pulled.pushed;
+                    round.retried += pulled.retried;
+                }
+                Err(e) => tracing::info!(key, error = %e, "not synced"),
             }
             if let Some(view) = team_view(&*self.read()?, &key)? {
                 round.views.push(view);
