@@ -1,8 +1,9 @@
 //! `cargo bench -p flightdeck-cli --bench team`: a shared release against moto (DynamoDB), with
 //! the real keyring (run it inside `dbus-run-session -- bash scripts/with-keyring.sh`).
 //!
-//! 1. Propagation: a tick on desktop A until desktop B (a `flightdeck team sync --watch 2`
-//!    process, the app's interval) has applied it, over 100 ticks: p50 and p95.
+//! 1. Propagation: from a tick written to the log by desktop A until desktop B (a
+//!    `flightdeck team sync --watch 2` process, the app's interval) has applied it, over 100
+//!    ticks spread over B's cycle: p50 and p95.
 //! 2. Join: a release of 10,000 items and 50,000 events, joined by a new desktop: time and
 //!    DynamoDB requests.
 //! 3. Throughput: three desktops (three `flightdeck team sync` processes) writing 300 waiting
@@ -138,6 +139,8 @@ async fn propagation(root: &Path, endpoint: &str) {
     let replica = rusqlite::Connection::open(b_dir.join("flightdeck.db")).unwrap();
     let mut seen = Vec::new();
     for n in 0..100 {
+        // Ticks fall anywhere in B's 2-second cycle, not in step with it.
+        tokio::time::sleep(Duration::from_millis((n as u64 * 739) % 2000)).await;
         let update = ItemUpdate {
             state: if n % 2 == 0 {
                 Some(ItemState::Done)

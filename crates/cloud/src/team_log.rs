@@ -12,9 +12,10 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TableStatus,
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, Put,
+    ScalarAttributeType, TableStatus, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::Blob;
@@ -280,6 +281,54 @@ impl TeamLog {
                 Ok(Appended::Taken)
             }
             Err(e) => Err(classify(&self.env, "dynamodb:PutItem", e)),
+        }
+    }
+
+    /// Writes `events` (`(event id, event)`) as events `first`, `first + 1`, ... in one
+    /// transaction: all of them, or none when another desktop wrote any of those numbers
+    /// first. One event is one conditional put (a transaction costs twice the writes).
+    pub async fn append_many(
+        &self,
+        first: i64,
+        events: &[(String, String)],
+    ) -> Result<Appended, CloudError> {
+        if let [(id, event)] = events {
+            return self.append(first, id, event).await;
+        }
+        let mut puts = Vec::new();
+        for (i, (id, event)) in events.iter().enumerate() {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .item("release", s(&self.release))
+                .item("seq", n(first + i as i64))
+                .item("event_id", s(id))
+                .item("event", s(event))
+                .condition_expression("attribute_not_exists(seq)")
+                .build()
+                .expect("a put has its table and item");
+            puts.push(TransactWriteItem::builder().put(put).build());
+        }
+        counted();
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(puts))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(Appended::Written),
+            Err(e)
+                if e.as_service_error().is_some_and(|s| match s {
+                    TransactWriteItemsError::TransactionCanceledException(t) => t
+                        .cancellation_reasons()
+                        .iter()
+                        .any(|r| r.code() == Some("ConditionalCheckFailed")),
+                    _ => false,
+                }) =>
+            {
+                Ok(Appended::Taken)
+            }
+            Err(e) => Err(classify(&self.env, "dynamodb:TransactWriteItems", e)),
         }
     }
 

@@ -323,20 +323,29 @@ impl Store {
             .collect())
     }
 
-    /// Our event is now event `seq` of the log: out of the outbox, into the log as read.
-    pub fn pushed(&mut self, key: &str, seq: i64, signed: &SignedEvent) -> Result<(), StoreError> {
+    /// Our events are now events `first`, `first + 1`, ... of the log: out of the outbox, into
+    /// the log as read, in one transaction.
+    pub fn pushed(
+        &mut self,
+        key: &str,
+        first: i64,
+        events: &[SignedEvent],
+    ) -> Result<(), StoreError> {
         let runbook_id = self.runbook_id(key)?;
-        let event_id = signed.body().map(|b| b.id).unwrap_or_default();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT OR IGNORE INTO team_log (runbook_id, seq, event_id, signed) VALUES (?1, ?2, ?3, ?4)",
-            params![runbook_id, seq, event_id, serde_json::to_string(signed).expect("serialises")],
-        )?;
-        tx.execute("DELETE FROM outbox WHERE event_id = ?1", [&event_id])?;
-        tx.execute(
-            "UPDATE releases SET last_seq = MAX(last_seq, ?2) WHERE runbook_id = ?1",
-            params![runbook_id, seq],
-        )?;
+        for (i, signed) in events.iter().enumerate() {
+            let seq = first + i as i64;
+            let event_id = signed.body().map(|b| b.id).unwrap_or_default();
+            tx.execute(
+                "INSERT OR IGNORE INTO team_log (runbook_id, seq, event_id, signed) VALUES (?1, ?2, ?3, ?4)",
+                params![runbook_id, seq, event_id, serde_json::to_string(signed).expect("serialises")],
+            )?;
+            tx.execute("DELETE FROM outbox WHERE event_id = ?1", [&event_id])?;
+            tx.execute(
+                "UPDATE releases SET last_seq = MAX(last_seq, ?2) WHERE runbook_id = ?1",
+                params![runbook_id, seq],
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -14,9 +14,28 @@ use super::uri::FINGERPRINT_HEX;
 use super::{team_view, ReleaseUri, TeamView};
 use crate::{Error, Flightdeck};
 
-/// How many times in a row a sequence number may be taken by others before giving up for now
-/// (the outbox keeps the change; the next sync tries again).
-const CONTENDED: u32 = 50;
+/// How many times in a row a write may find its number taken while reading the log finds
+/// nothing new, before giving up for now (the outbox keeps the changes).
+const STUCK: u32 = 5;
+
+/// How many waiting changes go to the log in one transaction, and how many bytes at most
+/// (DynamoDB takes 100 items and 4 MB).
+const BATCH: usize = 25;
+const BATCH_BYTES: usize = 2_000_000;
+
+/// The oldest waiting changes that fit in one write.
+fn batch(outbox: Vec<SignedEvent>) -> Vec<SignedEvent> {
+    let mut bytes = 0;
+    let mut out = Vec::new();
+    for event in outbox.into_iter().take(BATCH) {
+        bytes += event.body.len() + event.signature.len() + 200;
+        if !out.is_empty() && bytes > BATCH_BYTES {
+            break;
+        }
+        out.push(event);
+    }
+    out
+}
 
 /// What a round of syncing every shared runbook found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -65,34 +84,48 @@ impl Flightdeck {
         let outcome = async {
             let log = self.team_log(key).await?;
             let mut total = self.pull(&log, key).await?;
-            let mut contended = 0;
+            let mut stuck = 0;
             loop {
-                let (next, seq) = {
+                let (batch, seq) = {
                     let store = self.read()?;
-                    let next = store.outbox(key)?.into_iter().next();
+                    let batch = batch(store.outbox(key)?);
                     let seq = store.release(key)?.map_or(0, |r| r.last_seq) + 1;
-                    (next, seq)
+                    (batch, seq)
                 };
-                let Some(next) = next else { break };
-                let id = next.body().map(|b| b.id).unwrap_or_default();
-                let json = serde_json::to_string(&next).expect("a signed event serialises");
-                match log.append(seq, &id, &json).await? {
+                if batch.is_empty() {
+                    break;
+                }
+                let events: Vec<(String, String)> = batch
+                    .iter()
+                    .map(|e| {
+                        let id = e.body().map(|b| b.id).unwrap_or_default();
+                        (id, serde_json::to_string(e).expect("a signed event serialises"))
+                    })
+                    .collect();
+                match log.append_many(seq, &events).await? {
                     Appended::Written => {
-                        self.write()?.pushed(key, seq, &next)?;
-                        total.pushed += 1;
+                        self.write()?.pushed(key, seq, &batch)?;
+                        total.pushed += batch.len() as u32;
                     }
                     Appended::Taken => {
-                        contended += 1;
                         total.retried += 1;
-                        if contended > CONTENDED {
-                            return Err(Error::Invalid(format!(
-                                "the log of {key} is too busy to write to after {CONTENDED} tries; the change is kept and will be written at the next sync"
-                            )));
-                        }
                         let read = self.pull(&log, key).await?;
                         total.applied += read.applied;
                         total.confirmed += read.confirmed;
                         total.rejected += read.rejected;
+                        // Taken means another desktop wrote that number: reading finds it.
+                        // Finding nothing again and again means the table does not answer
+                        // consistently; the changes wait for the next sync.
+                        stuck = if read.applied + read.confirmed + read.rejected == 0 {
+                            stuck + 1
+                        } else {
+                            0
+                        };
+                        if stuck > STUCK {
+                            return Err(Error::Invalid(format!(
+                                "the log of {key} says event {seq} is written, yet reading it finds nothing; the changes are kept and will be written at the next sync"
+                            )));
+                        }
                     }
                 }
             }
