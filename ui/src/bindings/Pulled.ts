@@ -11,4 +11,12 @@ applied: number,
 /**
  * Events of ours the log now holds.
  */
-confirmed: number, rejected: number, };
+confirmed: number, rejected: number, 
+/**
+ * Events of ours written to the log.
+ */
+pushed: number, 
+/**
+ * Writes of ours that found their sequence number taken and were tried again.
+ */
+retried: number, };

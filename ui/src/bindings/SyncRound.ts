@@ -8,4 +8,12 @@ export type SyncRound = { views: Array<TeamView>,
 /**
  * Others' changes that arrived in this round.
  */
-applied: number, };
+applied: number, 
+/**
+ * Changes of this desktop written to the logs in this round.
+ */
+pushed: number, 
+/**
+ * Writes that found their sequence number taken by another desktop and were tried again.
+ */
+retried: number, };
