@@ -183,13 +183,15 @@ pub async fn team(fd: &Flightdeck, command: TeamCommand) -> Result<(), Error> {
             let differences = fd.verify_against_log(&runbook).await?;
             if json {
                 output::json(&differences);
+            } else {
+                for difference in &differences {
+                    println!("#{}: {}", difference.seq, difference.problem);
+                }
             }
-            if let Some(first) = differences.first() {
+            if !differences.is_empty() {
                 return Err(Error::Invalid(format!(
-                    "{} event(s) of {runbook} differ from the table's log; the first, #{}: {}",
-                    differences.len(),
-                    first.seq,
-                    first.problem
+                    "{} event(s) of {runbook} differ from the table's log",
+                    differences.len()
                 )));
             }
             if !json {

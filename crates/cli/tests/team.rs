@@ -144,6 +144,22 @@ fn tick_many(desktop: &Desktop, items: &[String], count: usize, tag: &str) {
     }
 }
 
+/// The chain hash of a signed entry, as anyone who reads the code can recompute it.
+fn chain_hash(prev: &str, signed: &serde_json::Value) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for part in [
+        prev,
+        signed["body"].as_str().unwrap(),
+        signed["public_key"].as_str().unwrap(),
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    h.update(signed["signature"].as_str().unwrap().as_bytes());
+    hex::encode(h.finalize())
+}
+
 fn release_of(uri: &str) -> String {
     uri.rsplit('/')
         .next()
@@ -391,6 +407,64 @@ fn three_desktops_share_one_release_and_see_one_truth() {
         text(&verify).contains(&format!("#{edited_seq}")),
         "{}",
         text(&verify)
+    );
+
+    // The DBA's file rewritten: a trail entry's event altered and every hash after it
+    // recomputed. The chain holds; its signature and the log do not.
+    let raw = dba.db();
+    raw.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+        .unwrap();
+    let (target, signed): (i64, String) = raw
+        .query_row(
+            "SELECT id, signed FROM audit WHERE kind = 'item' AND signed LIKE '%dba 7%' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    raw.execute(
+        "UPDATE audit SET signed = ?1 WHERE id = ?2",
+        rusqlite::params![signed.replace("dba 7", "dba 8"), target],
+    )
+    .unwrap();
+    let rows: Vec<(i64, String)> = raw
+        .prepare("SELECT id, signed FROM audit WHERE id >= ?1 ORDER BY id")
+        .unwrap()
+        .query_map([target], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut prev: String = raw
+        .query_row("SELECT prev_hash FROM audit WHERE id = ?1", [target], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    for (id, text) in rows {
+        let signed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let hash = chain_hash(&prev, &signed);
+        raw.execute(
+            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![prev, hash, id],
+        )
+        .unwrap();
+        raw.execute(
+            "UPDATE settings SET value = ?1 WHERE key = 'audit_head'",
+            [format!("{id}:{hash}")],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    let verify = dba.run(&["team", "verify", KEY]);
+    assert!(!verify.status.success());
+    assert!(
+        text(&verify).contains(&format!("audit entry {target} differs")),
+        "{}",
+        text(&verify)
+    );
+    let audit = dba.run(&["audit", "verify"]);
+    assert!(
+        text(&audit).contains(&format!("broken at entry {target}")),
+        "{}",
+        text(&audit)
     );
 
     // The lead's file rewritten: an item's state changed with no event.

@@ -10,3 +10,4 @@ mod backups;
 mod connection;
 mod gonogo;
 mod keyed;
+mod team_log;
