@@ -894,3 +894,151 @@ async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
     client.close().await?;
     outcome
 }
+
+/// The desktop's way to AWS: a TCP relay in front of moto that the test cuts (connections
+/// refused, open ones dropped) and mends on the same port.
+struct Relay {
+    port: u16,
+    target: SocketAddr,
+    running: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Relay {
+    fn to(url: &str) -> Result<Self> {
+        let target = url
+            .trim_start_matches("http://")
+            .parse()
+            .with_context(|| format!("moto's address {url}"))?;
+        let mut relay = Relay {
+            port: free_port()?,
+            target,
+            running: None,
+        };
+        relay.mend()?;
+        Ok(relay)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn mend(&mut self) -> Result<()> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_reuseaddr(true)?;
+        socket.bind(SocketAddr::from(([127, 0, 0, 1], self.port)))?;
+        let listener = socket.listen(64)?;
+        let target = self.target;
+        self.running = Some(tokio::spawn(async move {
+            let mut open = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                while open.try_join_next().is_some() {}
+                open.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        }));
+        Ok(())
+    }
+
+    fn cut(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.abort();
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_made_offline_wait_in_the_badge_and_are_shared_in_order() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let moto = flightdeck_cloud::MotoServer::start(&flightdeck_cloud::MotoServer::locate()?)?;
+    let mut relay = Relay::to(&moto.url())?;
+    let (lead_dir, viewer_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (viewer, viewer_actor) = team_desktop(
+        viewer_dir.path(),
+        &moto.url(),
+        "Vic Viewer",
+        flightdeck_store::Role::ClientStakeholder,
+    )
+    .await?;
+    let uri = {
+        let (lead, lead_actor) = team_desktop(
+            lead_dir.path(),
+            &relay.url(),
+            "Olive Offline",
+            flightdeck_store::Role::TechnicalLead,
+        )
+        .await?;
+        lead.import_file(&fixture())?;
+        let shared = lead.share(&lead_actor, FIXTURE_KEY, "TEAM", None).await?;
+        let invite = viewer.invite(&viewer_actor)?;
+        lead.add_member(
+            &lead_actor,
+            FIXTURE_KEY,
+            &invite.name,
+            invite.role,
+            &invite.public_key,
+        )
+        .await?;
+        shared.release.uri
+    };
+    viewer.join(&uri, "TEAM").await?;
+
+    // The lead's window, on the lead's data directory.
+    let driver = start_driver(lead_dir.path())?;
+    let client = open_window(&driver).await?;
+    let item = fixture_item_id()?;
+    let outcome = async {
+        click(&client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
+        click(&client, "[data-testid=phase-phase-1]").await?;
+        wait_for_text(&client, "[data-testid=sync-badge]", "Live").await?;
+
+        // The network goes; ten changes are made and wait, counted in the badge.
+        relay.cut();
+        let mut states = Vec::new();
+        for n in 0..10 {
+            let want = if n % 2 == 0 { "done" } else { "open" };
+            click(&client, &format!("[data-testid=check-{item}]")).await?;
+            wait_for_state(&client, &item, want).await?;
+            states.push((n % 2 == 0).then_some(ItemState::Done));
+        }
+        let badge = wait_for_text(
+            &client,
+            "[data-testid=sync-badge]",
+            "10 changes not yet shared",
+        )
+        .await?;
+        assert!(badge.contains("Offline since"), "{badge}");
+        screenshot(&client, "team-offline.png").await?;
+
+        // The network comes back: the ten are shared, in the order they were made.
+        relay.mend()?;
+        wait_for_text(&client, "[data-testid=sync-badge]", "Live").await?;
+        viewer.sync(FIXTURE_KEY).await?;
+        let arrived: Vec<Option<ItemState>> = viewer
+            .read()?
+            .team_log(FIXTURE_KEY)?
+            .into_iter()
+            .filter_map(|entry| match entry.signed.body().ok()?.event {
+                flightdeck_store::Event::ItemChanged {
+                    item: changed,
+                    state,
+                    ..
+                } if changed == item => Some(state),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(arrived, states);
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    client.close().await?;
+    outcome
+}

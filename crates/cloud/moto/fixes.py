@@ -20,6 +20,11 @@ untested:
 5. S3 does not check `x-amz-checksum-sha256` (a TODO in moto's `_get_checksum`): real S3
    refuses a PutObject or UploadPart whose body does not match it with 400 BadDigest, which is
    what makes a backup's upload checked end to end; the same check is made here.
+6. DynamoDB requests are not safe to run at once (getmoto/moto#372, thread safety): the
+   threaded server runs TransactWriteItems while other requests write the same table, so its
+   deepcopy of the table fails with HTTP 500 ("dictionary changed size during iteration"), and
+   a cancelled transaction restores that copy over writes other clients made meanwhile. Real
+   DynamoDB applies each request atomically; here DynamoDB requests run one at a time.
 """
 
 import ast
@@ -28,6 +33,7 @@ import math
 import os
 import re
 import sys
+import threading
 
 from moto.cloudwatch import models, responses
 from moto.cloudwatch.exceptions import ValidationError
@@ -145,6 +151,17 @@ def _call_action(self):
     return _original_call_action(self)
 
 
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+
+_dynamodb_request = threading.Lock()
+_dynamodb_call_action = DynamoHandler.call_action
+
+
+def _one_dynamodb_request_at_a_time(self):
+    with _dynamodb_request:
+        return _dynamodb_call_action(self)
+
+
 from moto.s3 import responses as s3_responses  # noqa: E402
 
 _BAD_DIGEST = (
@@ -171,6 +188,7 @@ def _checking_sha256(original):
 s3_responses.S3Response.put_object = _checking_sha256(s3_responses.S3Response.put_object)
 s3_responses.S3Response.upload_part = _checking_sha256(s3_responses.S3Response.upload_part)
 BaseResponse.call_action = _call_action
+DynamoHandler.call_action = _one_dynamodb_request_at_a_time
 models.Statistics.get_statistics_for_type = _statistic
 models.parse_expression = _expression
 responses.CloudWatchResponse.describe_alarm_history = _describe_alarm_history

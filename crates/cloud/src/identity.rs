@@ -94,7 +94,15 @@ where
                 env: env.name.clone(),
                 code: code.to_string(),
             },
-            _ => CloudError::Aws { call, detail },
+            Some(_) => CloudError::Aws { call, detail },
+            None => CloudError::Aws {
+                call,
+                detail: format!(
+                    "{} answered HTTP {} with no AWS error: a failure on its side; try again",
+                    endpoint(env),
+                    s.raw().status().as_u16()
+                ),
+            },
         },
         _ if lowered.contains("credential") => CloudError::NoCredentials {
             env: env.name.clone(),
