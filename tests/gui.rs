@@ -813,6 +813,26 @@ async fn team_desktop(
     Ok((fd, actor))
 }
 
+/// The lead imports the fixture, shares it and adds the member with the invite the member's
+/// desktop made; returns the release URI.
+async fn share_fixture(
+    (lead, lead_actor): (&flightdeck_core::Flightdeck, &flightdeck_store::Actor),
+    (member, member_actor): (&flightdeck_core::Flightdeck, &flightdeck_store::Actor),
+) -> Result<String> {
+    lead.import_file(&fixture())?;
+    let shared = lead.share(lead_actor, FIXTURE_KEY, "TEAM", None).await?;
+    let invite = member.invite(member_actor)?;
+    lead.add_member(
+        lead_actor,
+        FIXTURE_KEY,
+        &invite.name,
+        invite.role,
+        &invite.public_key,
+    )
+    .await?;
+    Ok(shared.release.uri)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
     let _window = WINDOW.lock().await;
@@ -825,26 +845,16 @@ async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
         flightdeck_store::Role::TechnicalLead,
     )
     .await?;
-    lead.import_file(&fixture())?;
-    let shared = lead.share(&lead_actor, FIXTURE_KEY, "TEAM", None).await?;
-    {
-        let (viewer, viewer_actor) = team_desktop(
+    let uri = {
+        let viewer = team_desktop(
             viewer_dir.path(),
             &moto.url(),
             "Gui Viewer",
             flightdeck_store::Role::ClientStakeholder,
         )
         .await?;
-        let invite = viewer.invite(&viewer_actor)?;
-        lead.add_member(
-            &lead_actor,
-            FIXTURE_KEY,
-            &invite.name,
-            invite.role,
-            &invite.public_key,
-        )
-        .await?;
-    }
+        share_fixture((&lead, &lead_actor), (&viewer.0, &viewer.1)).await?
+    };
 
     // The stakeholder's window joins with the URI the lead pasted into chat.
     let driver = start_driver(viewer_dir.path())?;
@@ -853,7 +863,7 @@ async fn a_tick_on_another_desktop_shows_within_seconds() -> Result<()> {
         click(&client, "[data-testid=open-team]").await?;
         css(&client, "[data-testid=join-uri]")
             .await?
-            .send_keys(&shared.release.uri)
+            .send_keys(&uri)
             .await?;
         click(&client, "[data-testid=join]").await?;
         wait_for_attr(&client, "[data-testid=release-uri]", "readonly", "true").await?;
@@ -969,25 +979,14 @@ async fn changes_made_offline_wait_in_the_badge_and_are_shared_in_order() -> Res
     )
     .await?;
     let uri = {
-        let (lead, lead_actor) = team_desktop(
+        let lead = team_desktop(
             lead_dir.path(),
             &relay.url(),
             "Olive Offline",
             flightdeck_store::Role::TechnicalLead,
         )
         .await?;
-        lead.import_file(&fixture())?;
-        let shared = lead.share(&lead_actor, FIXTURE_KEY, "TEAM", None).await?;
-        let invite = viewer.invite(&viewer_actor)?;
-        lead.add_member(
-            &lead_actor,
-            FIXTURE_KEY,
-            &invite.name,
-            invite.role,
-            &invite.public_key,
-        )
-        .await?;
-        shared.release.uri
+        share_fixture((&lead.0, &lead.1), (&viewer, &viewer_actor)).await?
     };
     viewer.join(&uri, "TEAM").await?;
 

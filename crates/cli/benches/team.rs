@@ -8,7 +8,9 @@
 //!    DynamoDB requests.
 //! 3. Throughput: three desktops (three `flightdeck team sync` processes) writing 300 waiting
 //!    changes each at once: events per second, and writes retried because another desktop took
-//!    the sequence number.
+//!    the sequence number. Beside it, in the same run, the floor moto sets: three boto3
+//!    processes appending events of the same size the same way (transactions of 25, each put
+//!    conditional on its number, a lost race re-reads the last number and tries again).
 //!
 //! `FLIGHTDECK_BENCH_EVENTS` sets the join's events (50,000 by default).
 
@@ -85,18 +87,24 @@ async fn desktop(root: &Path, who: &str, role: Role, endpoint: &str) -> (Flightd
     (fd, actor)
 }
 
-/// Shares `title` (with `items` items) from `owner`, and adds and joins the others.
+/// Shares `title` (with `items` items) from `owner` in its own `table` (moto copies a whole
+/// table in each transaction, so one measurement does not slow the next), and adds the others.
 async fn release(
     root: &Path,
     title: &str,
     items: usize,
+    table: &str,
     owner: &(Flightdeck, Actor),
     members: &[&(Flightdeck, Actor)],
 ) -> (String, String) {
     let file = root.join(format!("{}.md", title.replace(' ', "-")));
     std::fs::write(&file, runbook(title, items)).unwrap();
     let key = owner.0.import_file(&file).unwrap().key;
-    let shared = owner.0.share(&owner.1, &key, "TEAM", None).await.unwrap();
+    let shared = owner
+        .0
+        .share(&owner.1, &key, "TEAM", Some(table))
+        .await
+        .unwrap();
     for (fd, actor) in members {
         let invite = fd.invite(actor).unwrap();
         owner
@@ -121,7 +129,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn propagation(root: &Path, endpoint: &str) {
     let a = desktop(root, "a", Role::TechnicalLead, endpoint).await;
     let b = desktop(root, "b", Role::ClientStakeholder, endpoint).await;
-    let (key, uri) = release(root, "Propagation Drill", 10, &a, &[&b]).await;
+    let (key, uri) = release(
+        root,
+        "Propagation Drill",
+        10,
+        "flightdeck-propagation",
+        &a,
+        &[&b],
+    )
+    .await;
     let b_dir = b.0.data_dir().to_path_buf();
     drop(b);
     cli(&b_dir, &["team", "join", &uri, "--env", "TEAM"]);
@@ -179,7 +195,15 @@ async fn propagation(root: &Path, endpoint: &str) {
 async fn join(root: &Path, endpoint: &str, events: usize) {
     let owner = desktop(root, "owner", Role::TechnicalLead, endpoint).await;
     let joiner = desktop(root, "joiner", Role::ClientStakeholder, endpoint).await;
-    let (key, uri) = release(root, "Join Drill", 10_000, &owner, &[&joiner]).await;
+    let (key, uri) = release(
+        root,
+        "Join Drill",
+        10_000,
+        "flightdeck-join",
+        &owner,
+        &[&joiner],
+    )
+    .await;
     let items = owner.0.read().unwrap().items(&key).unwrap();
     // The owner's events, signed with their key from the keyring, written straight to the log
     // (the way desktops append them, many at once) to build a long history quickly.
@@ -202,7 +226,7 @@ async fn join(root: &Path, endpoint: &str, events: usize) {
         + 1;
     let env = owner.0.read().unwrap().environment("TEAM").unwrap();
     let release = uri.rsplit('/').next().unwrap().split('?').next().unwrap();
-    let log = TeamLog::connect(&env, &Vault::new(), "flightdeck-releases", release)
+    let log = TeamLog::connect(&env, &Vault::new(), "flightdeck-join", release)
         .await
         .unwrap();
     let log = std::sync::Arc::new(log);
@@ -263,7 +287,15 @@ async fn throughput(root: &Path, endpoint: &str) {
     let lead = desktop(root, "t-lead", Role::TechnicalLead, endpoint).await;
     let dba = desktop(root, "t-dba", Role::Dba, endpoint).await;
     let ops = desktop(root, "t-ops", Role::DevopsEngineer, endpoint).await;
-    let (key, uri) = release(root, "Throughput Drill", 50, &lead, &[&dba, &ops]).await;
+    let (key, uri) = release(
+        root,
+        "Throughput Drill",
+        50,
+        "flightdeck-throughput",
+        &lead,
+        &[&dba, &ops],
+    )
+    .await;
     let mut dirs: Vec<PathBuf> = Vec::new();
     for (fd, actor) in [&lead, &dba, &ops] {
         if fd.read().unwrap().release(&key).unwrap().is_none() {
@@ -280,7 +312,16 @@ async fn throughput(root: &Path, endpoint: &str) {
         }
         dirs.push(fd.data_dir().to_path_buf());
     }
+    let env = lead.0.read().unwrap().environment("TEAM").unwrap();
     drop((lead, dba, ops));
+    let bytes: i64 = rusqlite::Connection::open(dirs[0].join("flightdeck.db"))
+        .unwrap()
+        .query_row(
+            "SELECT CAST(AVG(LENGTH(signed)) AS INTEGER) FROM outbox",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let started = Instant::now();
     let children: Vec<Child> = dirs
         .iter()
@@ -307,6 +348,76 @@ async fn throughput(root: &Path, endpoint: &str) {
         "throughput, 3 desktops writing 300 changes each at once: {pushed} events in {:.1} s = {:.0} events/s; {retried} writes retried after another desktop took the number",
         took.as_secs_f64(),
         pushed as f64 / took.as_secs_f64()
+    );
+    TeamLog::connect(
+        &env,
+        &Vault::new(),
+        "flightdeck-reference",
+        "boto3-reference",
+    )
+    .await
+    .unwrap()
+    .ensure_table()
+    .await
+    .unwrap();
+    boto3_reference(endpoint, "flightdeck-reference", 300, bytes as usize);
+}
+
+/// One boto3 writer of the reference: `python -c BOTO3_WRITER ENDPOINT TABLE RELEASE WRITER
+/// EVENTS BYTES`; prints how many transactions it retried.
+const BOTO3_WRITER: &str = r##"
+import sys, boto3
+endpoint, table, release, writer, events, size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+c = boto3.client("dynamodb", endpoint_url=endpoint, region_name="af-south-1", aws_access_key_id="x", aws_secret_access_key="y")
+def last():
+    got = c.query(TableName=table, KeyConditionExpression="#r = :r", ExpressionAttributeNames={"#r": "release"},
+                  ExpressionAttributeValues={":r": {"S": release}}, ScanIndexForward=False, Limit=1, ConsistentRead=True)["Items"]
+    return int(got[0]["seq"]["N"]) if got else 0
+done, retried = 0, 0
+while done < events:
+    batch = min(25, events - done)
+    first = last() + 1
+    puts = [{"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(seq)",
+             "Item": {"release": {"S": release}, "seq": {"N": str(first + i)}, "event_id": {"S": f"{writer}-{done + i}"},
+                      "event": {"S": "x" * size}}}} for i in range(batch)]
+    try:
+        c.transact_write_items(TransactItems=puts)
+        done += batch
+    except c.exceptions.TransactionCanceledException:
+        retried += 1
+print(retried)
+"##;
+
+/// The reference: three boto3 processes appending `events` events of `bytes` each at once to
+/// `table`.
+fn boto3_reference(endpoint: &str, table: &str, events: usize, bytes: usize) {
+    let python = MotoServer::locate().unwrap().with_file_name("python");
+    let started = Instant::now();
+    let writers: Vec<Child> = (0..3)
+        .map(|w| {
+            Command::new(&python)
+                .args(["-c", BOTO3_WRITER, endpoint, table, "boto3-reference"])
+                .args([w.to_string(), events.to_string(), bytes.to_string()])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut retried = 0;
+    for writer in writers {
+        let out = writer.wait_with_output().unwrap();
+        assert!(out.status.success());
+        retried += String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u64>()
+            .unwrap();
+    }
+    let took = started.elapsed();
+    println!(
+        "reference, 3 boto3 processes appending {events} events of {bytes} bytes each the same way: {} events in {:.1} s = {:.0} events/s; {retried} transactions retried",
+        3 * events,
+        took.as_secs_f64(),
+        (3 * events) as f64 / took.as_secs_f64()
     );
 }
 
