@@ -8,20 +8,29 @@
 
 use encoding_rs::MACINTOSH;
 
-/// Returns the repaired text and the number of characters it replaced.
+/// Returns the repaired text and the number of characters it replaced. ASCII passes through in
+/// whole spans; only the non-ASCII characters are looked at one by one.
 pub fn repair_mac_roman(text: &str) -> (String, u32) {
     let mut out = String::with_capacity(text.len());
     let mut repaired = 0;
     let mut run: Vec<char> = Vec::new();
-    for ch in text.chars() {
-        if !ch.is_ascii() && mac_roman_byte(ch).is_some() {
-            run.push(ch);
-            continue;
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| !b.is_ascii()) {
+        if at > 0 {
+            repaired += flush_run(&mut run, &mut out);
+            out.push_str(&rest[..at]);
         }
-        repaired += flush_run(&mut run, &mut out);
-        out.push(ch);
+        let ch = rest[at..].chars().next().expect("a character starts here");
+        if mac_roman_byte(ch).is_some() {
+            run.push(ch);
+        } else {
+            repaired += flush_run(&mut run, &mut out);
+            out.push(ch);
+        }
+        rest = &rest[at + ch.len_utf8()..];
     }
     repaired += flush_run(&mut run, &mut out);
+    out.push_str(rest);
     (out, repaired)
 }
 

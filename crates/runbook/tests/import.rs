@@ -1,4 +1,5 @@
-use flightdeck_runbook::{diff, parse, ImportError, Runbook, SignoffKind};
+use flightdeck_runbook::{diff, parse, synthetic_runbook, ImportError, Runbook, SignoffKind};
+use sha2::{Digest, Sha256};
 
 fn fixture(name: &str) -> Runbook {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -526,3 +527,20 @@ fn action_blocks_become_steps_of_their_task() {
         assert!(err.to_string().contains(why), "{err}");
     }
 }
+
+/// The benchmark's 5 MB runbook imports to exactly this: speed work must not change the output.
+#[test]
+fn the_generated_five_megabyte_runbook_imports_to_the_same_runbook() {
+    let md = synthetic_runbook(5 * 1024 * 1024);
+    let runbook = parse("bench.md", md.as_bytes()).unwrap();
+    let json = serde_json::to_vec(&runbook).unwrap();
+    assert_eq!(
+        (runbook.phases.len(), runbook.checklist_items()),
+        (PINNED_PHASES, PINNED_ITEMS)
+    );
+    assert_eq!(hex::encode(Sha256::digest(&json)), PINNED_SHA256);
+}
+
+const PINNED_PHASES: usize = 701;
+const PINNED_ITEMS: usize = 98_140;
+const PINNED_SHA256: &str = "da3988603ebf549b7e06d5975a5845666d1386d5e9c90d2306b8e88d95ab222c";
