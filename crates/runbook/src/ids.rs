@@ -27,15 +27,24 @@ pub fn slug(text: &str) -> String {
 }
 
 /// Words only: case, markdown emphasis and spacing do not change an item's identity.
+/// Written into one string, without a string per word: it runs for every item.
 pub fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c| matches!(c, '*' | '_' | '`'))
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let word = word.trim_matches(|c| matches!(c, '*' | '_' | '`'));
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
+    out
 }
 
 pub fn digest(parts: &[&str]) -> String {
@@ -68,10 +77,11 @@ impl IdAllocator {
     /// A hashed id for a piece of content within a scope.
     pub fn hashed(&mut self, prefix: &str, scope: &[&str]) -> String {
         let base = digest(scope);
-        let n = self.seen.entry(format!("{prefix}{base}")).or_insert(0);
+        let id = format!("{prefix}{base}");
+        let n = self.seen.entry(id.clone()).or_insert(0);
         *n += 1;
         if *n == 1 {
-            format!("{prefix}{base}")
+            id
         } else {
             format!("{prefix}{}", digest(&[&base, &n.to_string()]))
         }
