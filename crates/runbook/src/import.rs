@@ -152,6 +152,8 @@ struct Builder<'a> {
     /// Heading level and index of the open task in the current phase.
     task: Option<(u32, usize)>,
     section: Option<String>,
+    /// A section's name and its normalised words, worked out once for all its items.
+    section_words: Option<(String, String)>,
     meta_open: bool,
     last_text: Option<String>,
     heading: Option<Collector>,
@@ -176,6 +178,7 @@ impl<'a> Builder<'a> {
             content_ids: IdAllocator::default(),
             task: None,
             section: None,
+            section_words: None,
             meta_open: true,
             last_text: None,
             heading: None,
@@ -542,7 +545,13 @@ impl<'a> Builder<'a> {
         if top.id.is_some() {
             return;
         }
-        let text = top.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut text = String::with_capacity(top.text.len());
+        for word in top.text.split_whitespace() {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
         let (marker, line) = (top.marker, top.line);
         let ancestors = &self.items[..self.items.len() - 1];
         let parent = ancestors.iter().rev().find_map(|f| f.id.clone().flatten());
@@ -580,12 +589,21 @@ impl<'a> Builder<'a> {
     ) -> String {
         let task = self.task_id();
         let phase_id = self.phase().id.clone();
+        let name = section.as_deref().unwrap_or("");
+        if self
+            .section_words
+            .as_ref()
+            .is_none_or(|(known, _)| known != name)
+        {
+            self.section_words = Some((name.to_string(), normalize(name)));
+        }
+        let section_words = self.section_words.as_ref().map_or("", |(_, w)| w);
         let id = self.content_ids.hashed(
             "i",
             &[
                 &phase_id,
                 task.as_deref().unwrap_or(""),
-                &normalize(section.as_deref().unwrap_or("")),
+                section_words,
                 &normalize(&text),
             ],
         );
