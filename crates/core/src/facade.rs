@@ -171,7 +171,7 @@ impl Flightdeck {
     pub fn import_file(&self, path: &Path) -> Result<ImportOutcome, Error> {
         let (runbook, sha256) = crate::read_runbook(path)?;
         let mut store = self.write()?;
-        let key = flightdeck_runbook::slug(&runbook.title);
+        let key = runbook.key();
         if let Some(release) = store.release(&key)? {
             if store.source(&key)?.1 != sha256 {
                 return Err(Error::Invalid(format!(

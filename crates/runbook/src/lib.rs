@@ -28,7 +28,6 @@ pub use criteria::{
 pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
 pub use generate::synthetic_runbook;
-pub use ids::slug;
 pub use import::{parse, MAX_RUNBOOK_BYTES};
 pub use model::{
     ChecklistItem, ImportWarning, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step,

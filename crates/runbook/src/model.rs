@@ -27,6 +27,11 @@ pub struct ImportWarning {
 }
 
 impl Runbook {
+    /// The key a runbook is stored and shared under: its title as a slug.
+    pub fn key(&self) -> String {
+        crate::ids::slug(&self.title)
+    }
+
     pub fn items(&self) -> impl Iterator<Item = &ChecklistItem> {
         self.phases.iter().flat_map(|p| p.items.iter())
     }

@@ -1,4 +1,4 @@
-use flightdeck_runbook::{diff, slug, Runbook, RunbookDiff};
+use flightdeck_runbook::{diff, Runbook, RunbookDiff};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::types::{ImportOutcome, PhaseProgress, PhaseStatus, RunbookSummary};
@@ -18,7 +18,7 @@ impl Store {
         sha256: &str,
         runbook: &Runbook,
     ) -> Result<ImportOutcome, StoreError> {
-        let key = slug(&runbook.title);
+        let key = runbook.key();
         let document = serde_json::to_string(runbook).expect("a runbook always serialises");
         let tx = self.conn.transaction()?;
         let previous: Option<(i64, String, u32)> = tx

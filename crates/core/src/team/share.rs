@@ -156,7 +156,7 @@ impl Flightdeck {
             source: e,
         })?;
         let (runbook, sha256) = crate::read_runbook(&path)?;
-        let key = flightdeck_runbook::slug(&runbook.title);
+        let key = runbook.key();
         {
             let mut store = self.write()?;
             if store.list()?.iter().any(|r| r.key == key) {
