@@ -11,7 +11,7 @@ use crate::commands::acting;
 use crate::output;
 use crate::reporter::Stderr;
 
-fn print_plan(plan: &Plan) {
+pub(crate) fn print_plan(plan: &Plan) {
     println!("{}", plan.summary);
     for c in &plan.changes {
         println!(
@@ -21,6 +21,9 @@ fn print_plan(plan: &Plan) {
             c.before.as_deref().unwrap_or("(none)"),
             c.after.as_deref().unwrap_or("(removed)")
         );
+    }
+    for note in &plan.notes {
+        println!("  note: {note}");
     }
     if let Some(undo) = &plan.undo {
         println!(
@@ -47,7 +50,7 @@ fn asks_confirmation(
 }
 
 /// The confirmation given: --confirm, --yes, or typed at a prompt on a terminal.
-fn confirmation(target: &ActionTarget, guard: GuardLevel, env: &str) -> Option<String> {
+pub(crate) fn confirmation(target: &ActionTarget, guard: GuardLevel, env: &str) -> Option<String> {
     if let Some(typed) = &target.confirm {
         return Some(typed.clone());
     }

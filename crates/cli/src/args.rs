@@ -34,6 +34,7 @@ impl Cli {
             Command::Action(
                 ActionCommand::Plan(t) | ActionCommand::Apply(t) | ActionCommand::Undo(t),
             ) => t.json,
+            Command::Rollout(c) => c.target().json,
             Command::Soak(SoakCommand::Run { json, .. })
             | Command::Gonogo { json, .. }
             | Command::Audit(AuditCommand::Verify { json }) => *json,
@@ -122,6 +123,9 @@ pub enum Command {
     /// Plan, apply or undo an action a runbook declares in a ```flightdeck block.
     #[command(subcommand)]
     Action(ActionCommand),
+    /// Progressive rollouts: plan, run unattended, watch, pause, resume, promote, abort.
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
     /// Soak checkpoints: start a phase's soak, see its timeline, evaluate due checkpoints.
     #[command(subcommand)]
     Soak(SoakCommand),
@@ -508,6 +512,46 @@ pub struct ActionTarget {
     pub who: Who,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Read AWS and show every step, the criteria that judge it and the rollback it would take.
+    Plan(ActionTarget),
+    /// Start the rollout (after a confirmation; PROD: its name typed) and drive it until it
+    /// ends. A rollout whose process died is found, held at the live traffic, and driven.
+    Run(ActionTarget),
+    /// Where the step's newest rollout is in the environment, with its log.
+    Status(ActionTarget),
+    /// Stop promoting; judging and an automatic rollback go on.
+    Pause(RolloutCommandArgs),
+    /// Go on from a pause or a hold: the step's pause starts again.
+    Resume(RolloutCommandArgs),
+    /// Shift to the next step now.
+    Promote(RolloutCommandArgs),
+    /// Roll back to the traffic before the rollout, and end it.
+    Abort(RolloutCommandArgs),
+}
+
+impl RolloutCommand {
+    pub fn target(&self) -> &ActionTarget {
+        match self {
+            RolloutCommand::Plan(t) | RolloutCommand::Run(t) | RolloutCommand::Status(t) => t,
+            RolloutCommand::Pause(a)
+            | RolloutCommand::Resume(a)
+            | RolloutCommand::Promote(a)
+            | RolloutCommand::Abort(a) => &a.target,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutCommandArgs {
+    #[command(flatten)]
+    pub target: ActionTarget,
+    /// Why, for the audit trail.
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]

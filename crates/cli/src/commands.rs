@@ -112,6 +112,7 @@ async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
         Command::Team(command) => crate::team_commands::team(&open()?, command).await?,
         Command::Gonogo { .. } => unreachable!("main runs gonogo for its exit codes"),
         Command::Action(command) => crate::action_commands::action(&open()?, command).await?,
+        Command::Rollout(command) => crate::rollout_commands::rollout(&open()?, command).await?,
         Command::Soak(command) => crate::soak_commands::soak(&open()?, command).await?,
         Command::Db(command) => crate::db_commands::db(&open()?, command).await?,
         Command::Confirm {

@@ -9,6 +9,7 @@ mod gonogo_command;
 mod monitor_command;
 mod output;
 mod reporter;
+mod rollout_commands;
 mod signoff_commands;
 mod soak_commands;
 mod team_commands;

@@ -9,7 +9,7 @@ use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
 use aws_smithy_types::DateTime;
 use criterion::{criterion_group, criterion_main, Criterion as Bench};
 use flightdeck_cloud::{evaluate, judge_series, MotoServer, Point, Rule, Status};
-use flightdeck_runbook::{Comparison, Criterion, CriterionKind, MetricRef, Series};
+use flightdeck_runbook::{Comparison, Criterion, CriterionKind, MetricRef, NoData, Series};
 
 const CRITERIA: usize = 100;
 const MINUTES: usize = 30;
@@ -35,6 +35,8 @@ fn criteria() -> Vec<Criterion> {
                 threshold: 80.0,
                 for_seconds: 300,
                 unit: Some("%".into()),
+                min_samples: 1,
+                no_data: NoData::Hold,
             },
         })
         .collect()
@@ -134,12 +136,14 @@ fn hundred_criteria(c: &mut Bench) {
         threshold: 80.0,
         for_seconds: 300,
         unit: Some("%"),
+        min_samples: 1,
+        no_data: NoData::Hold,
     };
     group.bench_function("judge 100 series of 30 points (no emulator)", |b| {
         b.iter(|| {
             series
                 .iter()
-                .filter(|s| judge_series("CPU", s, &rule, 30).0 == Status::Pass)
+                .filter(|s| judge_series("CPU", s, &rule, 1800).0 == Status::Pass)
                 .count()
         })
     });

@@ -11,7 +11,7 @@ use aws_sdk_cloudwatch::types::{
 use aws_smithy_types::DateTime;
 use flightdeck_model::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};
 use flightdeck_runbook::{
-    expression_names, Comparison, Criterion, CriterionKind, MetricRef, Series,
+    expression_names, Comparison, Criterion, CriterionKind, MetricRef, NoData, Series,
 };
 
 use crate::CloudError;
@@ -54,6 +54,7 @@ fn with_unit(v: f64, unit: Option<&str>) -> String {
 fn minutes(seconds: i64) -> String {
     match seconds {
         s if s % 60 == 0 => format!("{} minute{}", s / 60, if s == 60 { "" } else { "s" }),
+        1 => "1 second".to_string(),
         s => format!("{s} seconds"),
     }
 }
@@ -65,6 +66,9 @@ pub struct Rule<'a> {
     pub threshold: f64,
     pub for_seconds: u32,
     pub unit: Option<&'a str>,
+    /// Fewer points than this is no data.
+    pub min_samples: u32,
+    pub no_data: NoData,
 }
 
 /// Judges one metric series; `points` are in time order.
@@ -72,7 +76,7 @@ pub fn judge_series(
     name: &str,
     points: &[Point],
     rule: &Rule<'_>,
-    window_minutes: u32,
+    window_seconds: u32,
 ) -> (Status, Option<f64>, String) {
     let Rule {
         period,
@@ -80,13 +84,31 @@ pub fn judge_series(
         threshold,
         for_seconds,
         unit,
+        min_samples,
+        no_data,
     } = *rule;
-    let Some(latest) = points.last() else {
-        return (
-            Status::Inconclusive,
-            None,
-            format!("no data for {name} in the last {window_minutes} minutes"),
-        );
+    let too_few = (points.len() as u32) < min_samples.max(1);
+    let (Some(latest), false) = (points.last(), too_few) else {
+        let mut sentence = if points.is_empty() {
+            format!(
+                "no data for {name} in the last {}",
+                minutes(i64::from(window_seconds))
+            )
+        } else {
+            format!(
+                "{} data point{} for {name} in the last {}, fewer than the {min_samples} it needs",
+                points.len(),
+                if points.len() == 1 { "" } else { "s" },
+                minutes(i64::from(window_seconds))
+            )
+        };
+        return match no_data {
+            NoData::Hold => (Status::Inconclusive, None, sentence),
+            NoData::Fail => {
+                sentence.push_str("; the runbook counts that as a failure");
+                (Status::Fail, None, sentence)
+            }
+        };
     };
     let period = i64::from(period);
     // The longest run of consecutive breaching points, and its worst value.
@@ -305,6 +327,17 @@ pub(crate) async fn fetch(
     Ok(series)
 }
 
+/// The names of the alarms in ALARM now.
+pub async fn alarms_in_alarm(config: &aws_config::SdkConfig) -> Result<Vec<String>, CloudError> {
+    let cw = aws_sdk_cloudwatch::Client::new(config);
+    Ok(all_alarms(&cw)
+        .await?
+        .iter()
+        .filter(|a| a.state_value() == Some(&StateValue::Alarm))
+        .filter_map(|a| a.alarm_name().map(str::to_string))
+        .collect())
+}
+
 async fn all_alarms(cw: &aws_sdk_cloudwatch::Client) -> Result<Vec<MetricAlarm>, CloudError> {
     let mut alarms = Vec::new();
     let mut token = None;
@@ -377,10 +410,10 @@ fn metric_result(
     c: &Criterion,
     points: Vec<Point>,
     rule: &Rule<'_>,
-    window_minutes: u32,
+    window_seconds: u32,
     marks: Vec<AlarmMark>,
 ) -> CriterionResult {
-    let (status, value, sentence) = judge_series(&c.name, &points, rule, window_minutes);
+    let (status, value, sentence) = judge_series(&c.name, &points, rule, window_seconds);
     CriterionResult {
         id: c.id.clone(),
         name: c.name.clone(),
@@ -476,6 +509,8 @@ pub async fn evaluate(
                 threshold,
                 for_seconds,
                 unit,
+                min_samples,
+                no_data,
                 ..
             } => {
                 let points = series.get(&format!("m{i}")).cloned().unwrap_or_default();
@@ -485,6 +520,8 @@ pub async fn evaluate(
                     threshold: *threshold,
                     for_seconds: *for_seconds,
                     unit: unit.as_deref(),
+                    min_samples: *min_samples,
+                    no_data: *no_data,
                 };
                 let names = watched(c);
                 let marks = changes
@@ -492,7 +529,13 @@ pub async fn evaluate(
                     .filter(|m| names.contains(&m.alarm))
                     .cloned()
                     .collect();
-                results.push(metric_result(c, points, &rule, window_minutes, marks));
+                results.push(metric_result(
+                    c,
+                    points,
+                    &rule,
+                    window.as_secs() as u32,
+                    marks,
+                ));
             }
             CriterionKind::Alarms { allow } => results.push(alarms_result(c, allow, &alarms)),
             CriterionKind::SignedOff { .. }
@@ -534,6 +577,8 @@ mod tests {
             threshold,
             for_seconds,
             unit,
+            min_samples: 1,
+            no_data: NoData::Hold,
         }
     }
 
@@ -552,7 +597,7 @@ mod tests {
     fn a_long_breach_fails_with_its_sentence() {
         let points = series(&[1.2, 1.5, 2.4, 2.2, 2.6, 2.1, 2.3, 2.2, 2.5, 1.1]);
         let (status, value, sentence) =
-            judge_series("p95 latency", &points, &rule(2.0, 300, Some("s")), 30);
+            judge_series("p95 latency", &points, &rule(2.0, 300, Some("s")), 1800);
         assert_eq!(status, Status::Fail);
         assert_eq!(value, Some(2.6));
         assert_eq!(sentence, "p95 latency 2.6 s >= 2 s for 7 minutes");
@@ -562,7 +607,7 @@ mod tests {
     fn a_short_spike_passes_and_says_so() {
         let points = series(&[0.2, 0.3, 7.0, 8.0, 0.4]);
         let (status, _, sentence) =
-            judge_series("Error rate", &points, &rule(5.0, 300, Some("%")), 30);
+            judge_series("Error rate", &points, &rule(5.0, 300, Some("%")), 1800);
         assert_eq!(status, Status::Pass);
         assert_eq!(
             sentence,
@@ -572,9 +617,21 @@ mod tests {
 
     #[test]
     fn no_data_is_inconclusive() {
-        let (status, value, sentence) = judge_series("Throttles", &[], &rule(0.0, 0, None), 30);
+        let (status, value, sentence) = judge_series("Throttles", &[], &rule(0.0, 0, None), 1800);
         assert_eq!((status, value), (Status::Inconclusive, None));
         assert_eq!(sentence, "no data for Throttles in the last 30 minutes");
+        let few = series(&[0.0, 0.0]);
+        let strict = Rule {
+            min_samples: 3,
+            no_data: NoData::Fail,
+            ..rule(1.0, 0, None)
+        };
+        let (status, _, sentence) = judge_series("Throttles", &few, &strict, 20);
+        assert_eq!(status, Status::Fail);
+        assert_eq!(
+            sentence,
+            "2 data points for Throttles in the last 20 seconds, fewer than the 3 it needs; the runbook counts that as a failure"
+        );
     }
 
     #[test]
@@ -620,7 +677,7 @@ mod tests {
                 .into_iter()
                 .map(|p| Point { t: p.t + 3600, ..p }),
         );
-        let (status, _, _) = judge_series("x", &points, &rule(5.0, 300, None), 120);
+        let (status, _, _) = judge_series("x", &points, &rule(5.0, 300, None), 7200);
         assert_eq!(status, Status::Pass);
     }
 }

@@ -15,10 +15,12 @@ mod profiles;
 mod rds_snapshots;
 mod team_log;
 
+pub use actions::rollout::{live_traffic, stable_version};
 pub use actions::{apply, plan, Change, Failure, Outcome, Plan, Run};
+pub use aws_config::SdkConfig;
 pub use backups::{BackupStore, RemoteBackup, S3Place, PART_BYTES};
 pub use config::{key_pair_json, sdk_config};
-pub use criteria::{evaluate, evaluate_in, judge_series, Rule, QUERIES_PER_CALL};
+pub use criteria::{alarms_in_alarm, evaluate, evaluate_in, judge_series, Rule, QUERIES_PER_CALL};
 pub use demo::{seed_demo_world, DemoWorld, DEMO_ACCOUNT};
 pub use error::CloudError;
 pub use flightdeck_model::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};

@@ -83,7 +83,7 @@ fn recorded_undo(store: &Store, key: &str, step: &str, env: &str) -> Result<Acti
 }
 
 /// Reads what a plan or run needs from the store.
-fn action_input(
+pub(crate) fn action_input(
     store: &Store,
     key: &str,
     step_id: &str,
@@ -107,6 +107,11 @@ fn action_input(
         ))
     })?;
     let env = store.environment(env_name)?;
+    if let (Action::Rollout(_), Direction::Undo) = (&step.action, direction) {
+        return Err(Error::Invalid(format!(
+            "'{step_id}' is a rollout: `flightdeck rollout abort` rolls it back"
+        )));
+    }
     let action = match direction {
         Direction::Apply => {
             let vars = variables(store, key, &env)?;
@@ -139,6 +144,37 @@ async fn plan(input: &ActionInput, vault: &Vault) -> Result<Plan, Error> {
     Ok(flightdeck_cloud::plan(&run, &input.action).await?)
 }
 
+/// A change to `env` needs its confirmation: "yes" where it asks for a plain one, its name
+/// typed where it asks for that (PROD).
+pub(crate) fn require_confirmation(
+    env: &Environment,
+    confirmation: Option<&str>,
+) -> Result<(), Error> {
+    let confirmed = match env.guard {
+        GuardLevel::TypeName => confirmation == Some(env.name.as_str()),
+        GuardLevel::Confirm => confirmation.is_some_and(|c| !c.trim().is_empty()),
+    };
+    if confirmed {
+        return Ok(());
+    }
+    Err(match env.guard {
+        GuardLevel::TypeName => Error::NotConfirmed {
+            message: format!(
+                "this changes {}: type the environment's name, {}, to confirm",
+                env.name, env.name
+            ),
+            needs: vec![Typed::EnvironmentName(env.name.clone())],
+        },
+        GuardLevel::Confirm => Error::NotConfirmed {
+            message: format!(
+                "this changes {}: confirm it after reading the plan",
+                env.name
+            ),
+            needs: Vec::new(),
+        },
+    })
+}
+
 /// Checks the environment, the gate and the confirmation; then records the run as begun.
 /// Returns the run's id. Who is acting was checked before.
 fn begin_action(
@@ -150,28 +186,7 @@ fn begin_action(
     let step = &input.step;
     if input.action.mutates() {
         crate::require_verified(&input.env)?;
-        let confirmed = match input.env.guard {
-            GuardLevel::TypeName => confirmation == Some(input.env.name.as_str()),
-            GuardLevel::Confirm => confirmation.is_some_and(|c| !c.trim().is_empty()),
-        };
-        if !confirmed {
-            return Err(match input.env.guard {
-                GuardLevel::TypeName => Error::NotConfirmed {
-                    message: format!(
-                        "this changes {}: type the environment's name, {}, to confirm",
-                        input.env.name, input.env.name
-                    ),
-                    needs: vec![Typed::EnvironmentName(input.env.name.clone())],
-                },
-                GuardLevel::Confirm => Error::NotConfirmed {
-                    message: format!(
-                        "this changes {}: confirm it after reading the plan",
-                        input.env.name
-                    ),
-                    needs: Vec::new(),
-                },
-            });
-        }
+        require_confirmation(&input.env, confirmation)?;
     }
     if input.direction == Direction::Apply {
         crate::require_open(store, &input.key, &step.phase)?;
@@ -270,8 +285,19 @@ impl Flightdeck {
         env: &str,
         direction: Direction,
     ) -> Result<Plan, Error> {
-        let input = action_input(&*self.read()?, key, step, env, direction)?;
-        plan(&input, self.vault()).await
+        let (input, notes) = {
+            let store = self.read()?;
+            let input = action_input(&store, key, step, env, direction)?;
+            let notes = crate::rollout::plan_notes(&store, &input)?;
+            (input, notes)
+        };
+        let mut plan = plan(&input, self.vault()).await?;
+        if let Action::Rollout(rollout) = &input.action {
+            plan.notes = notes;
+            plan.notes
+                .extend(crate::rollout::alarm_notes(rollout, &input.env, self.vault()).await?);
+        }
+        Ok(plan)
     }
 
     /// Applies or undoes a step: who may, the environment's test, the gate and the
@@ -291,6 +317,11 @@ impl Flightdeck {
         let (input, run, author) = {
             let mut store = self.write()?;
             let input = action_input(&store, key, step, env, direction)?;
+            if let Action::Rollout(_) = input.action {
+                return Err(Error::Invalid(format!(
+                    "'{step}' is a rollout: it runs step by step, judged between steps; start it with `flightdeck rollout run` or the Rollouts panel"
+                )));
+            }
             let change = match direction {
                 Direction::Apply => Change::Apply,
                 Direction::Undo => Change::Undo {

@@ -38,6 +38,8 @@ pub enum Change<'a> {
         role: Role,
     },
     Share,
+    /// Starting, driving or commanding a progressive rollout.
+    Rollout,
 }
 
 impl Change<'_> {
@@ -54,6 +56,7 @@ impl Change<'_> {
             Change::Decision => "decision",
             Change::Confirm { .. } => "criterion_confirmed",
             Change::Share => "team_share",
+            Change::Rollout => "rollout",
         }
     }
 }
@@ -84,7 +87,8 @@ fn roles(roles: &[Role]) -> String {
 /// `Ok` when `actor` may make `change`; otherwise the refusal, saying who may.
 pub fn permit(actor: &Actor, change: Change<'_>) -> Result<(), Error> {
     match change {
-        Change::Item | Change::Soak | Change::Backup | Change::Restore | Change::Apply => {
+        Change::Item | Change::Soak | Change::Backup | Change::Restore | Change::Apply
+        | Change::Rollout => {
             writer(actor)
         }
         Change::Undo {

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::{
-    Answer, ConnectionCheck, CredentialSource, Decision, GuardLevel, ItemState, Role, Signed,
-    SoakRecord, Waiver,
+    Answer, ConnectionCheck, CredentialSource, Decision, GuardLevel, ItemState, Role,
+    RolloutChange, Signed, SoakRecord, Waiver,
 };
 
 /// Which way an action runs: its own change, or the undo recorded by its last change.
@@ -166,6 +166,16 @@ pub enum Event {
         role: Role,
         public_key: String,
     },
+    /// A change of a progressive rollout, at a time in milliseconds (its judgments and
+    /// shifts are timed to the second and below).
+    Rollout {
+        runbook: String,
+        /// The rollout's id: its step, environment and start.
+        rollout: String,
+        #[ts(type = "number")]
+        at_ms: i64,
+        change: RolloutChange,
+    },
     /// A change someone asked for and was not allowed to make.
     Refused {
         operation: String,
@@ -200,6 +210,7 @@ impl Event {
             Event::Refused { .. } => "refused".into(),
             Event::ReleaseShared { .. } => "release_shared".into(),
             Event::MemberAdded { .. } => "member_added".into(),
+            Event::Rollout { change, .. } => change.kind().into(),
         }
     }
 
@@ -215,7 +226,8 @@ impl Event {
             | Event::ActionStarted { runbook, .. }
             | Event::ActionFinished { runbook, .. }
             | Event::ReleaseShared { runbook, .. }
-            | Event::MemberAdded { runbook, .. } => Some(runbook),
+            | Event::MemberAdded { runbook, .. }
+            | Event::Rollout { runbook, .. } => Some(runbook),
             Event::Refused { runbook, .. } => runbook.as_deref(),
             _ => None,
         }
@@ -241,6 +253,7 @@ impl Event {
             | Event::EnvironmentTested { environment, .. } => environment.clone(),
             Event::ReleaseShared { release, .. } => release.clone(),
             Event::MemberAdded { name, .. } => name.clone(),
+            Event::Rollout { rollout, .. } => rollout.clone(),
         }
     }
 
@@ -322,6 +335,7 @@ impl Event {
             Event::MemberAdded {
                 role, public_key, ..
             } => json!({ "role": role, "public_key": public_key }),
+            Event::Rollout { at_ms, change, .. } => json!({ "at_ms": at_ms, "change": change }),
         }
     }
 }

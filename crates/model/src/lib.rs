@@ -8,6 +8,7 @@ mod environment;
 mod error;
 mod event;
 mod records;
+mod rollout;
 mod verdict;
 
 pub use actor::{Actor, ItemState};
@@ -18,4 +19,5 @@ pub use error::ModelError;
 pub use event::{Direction, Event};
 pub use flightdeck_runbook::Role;
 pub use records::{Answer, Decision, Signed, SoakRecord, Waiver};
+pub use rollout::{Judged, RollbackTiming, RolloutChange, RolloutStatus, ShiftCause};
 pub use verdict::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::role::Role;
+use crate::rollout::{parse_rollout, Rollout};
 
 /// One CloudWatch alarm an action puts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,6 +231,20 @@ pub enum Action {
         listener_arn: String,
         weights: BTreeMap<String, i32>,
     },
+    /// The weights of a name's Route53 weighted records, by set identifier; each record keeps
+    /// its values and TTL. Waits until the change is INSYNC.
+    #[serde(rename = "route53.weights")]
+    Route53Weights {
+        zone_id: String,
+        name: String,
+        #[serde(rename = "type")]
+        record_type: String,
+        weights: BTreeMap<String, i64>,
+    },
+    /// Traffic shifted to a new version step by step, each step judged before the next;
+    /// run unattended by the rollout engine (see [`Rollout`]).
+    #[serde(rename = "rollout")]
+    Rollout(Box<Rollout>),
     /// A CloudWatch dashboard from its JSON body; `delete` removes it.
     #[serde(rename = "cloudwatch.dashboard")]
     Dashboard {
@@ -348,6 +363,8 @@ impl Action {
             Action::Alarms { .. } => "cloudwatch.alarms",
             Action::LambdaAlias { .. } => "lambda.alias",
             Action::AlbWeights { .. } => "alb.weights",
+            Action::Route53Weights { .. } => "route53.weights",
+            Action::Rollout(_) => "rollout",
             Action::Dashboard { .. } => "cloudwatch.dashboard",
             Action::LogRetention { .. } => "logs.retention",
             Action::HttpSmoke { .. } => "http.smoke",
@@ -454,13 +471,22 @@ pub fn parse_action_block(
             Some(toml::Value::String(t)) => Some(t),
             _ => None,
         };
-        let action: Action =
+        let action: Action = if table.get("kind").and_then(toml::Value::as_str) == Some("rollout") {
+            table.remove("kind");
+            parse_rollout(&id, table)
+                .map(|r| Action::Rollout(Box::new(r)))
+                .map_err(|why| ActionBlockError {
+                    line,
+                    reason: format!("rollout '{id}': {why}"),
+                })?
+        } else {
             toml::Value::Table(table)
                 .try_into()
                 .map_err(|e: toml::de::Error| ActionBlockError {
                     line,
                     reason: format!("action '{id}': {}", e.message()),
-                })?;
+                })?
+        };
         out.push(ParsedAction {
             id,
             title,

@@ -94,6 +94,22 @@ impl Comparison {
     }
 }
 
+/// What a metric criterion with too little data means. Never a pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum NoData {
+    /// Inconclusive: hold and ask a person.
+    #[default]
+    Hold,
+    /// A failure, as if the criterion breached.
+    Fail,
+}
+
+fn one() -> u32 {
+    1
+}
+
 /// One CloudWatch metric statistic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -132,6 +148,12 @@ pub enum CriterionKind {
         /// Fails only when breaching at least this long; 0 fails on any breach.
         for_seconds: u32,
         unit: Option<String>,
+        /// Fewer data points than this in the window is no data.
+        #[serde(default = "one")]
+        min_samples: u32,
+        /// What no data means.
+        #[serde(default)]
+        no_data: NoData,
     },
     /// No CloudWatch alarm in ALARM, except the allowed ones.
     Alarms { allow: Vec<String> },
@@ -206,6 +228,8 @@ struct RawCriterion {
     #[serde(rename = "for")]
     for_duration: Option<String>,
     unit: Option<String>,
+    min_samples: Option<u32>,
+    no_data: Option<NoData>,
     alarms: Option<RawAlarms>,
     signed_off: Option<String>,
     checkpoints_passed: Option<u32>,
@@ -220,7 +244,7 @@ struct RawAlarms {
 }
 
 /// "5m" -> 300, "90s" -> 90, "1h" -> 3600.
-fn seconds(text: &str) -> Option<u32> {
+pub(crate) fn seconds(text: &str) -> Option<u32> {
     let text = text.trim();
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
     let n: u32 = number.parse().ok()?;
@@ -381,7 +405,20 @@ fn kind(mut raw: RawCriterion) -> Result<CriterionKind, String> {
         threshold,
         for_seconds,
         unit: raw.unit,
+        min_samples: raw.min_samples.unwrap_or(1).max(1),
+        no_data: raw.no_data.unwrap_or_default(),
     })
+}
+
+/// Reads one criterion given as a TOML table (a rollout's `[[action.criterion]]`): its name and
+/// kind, or why not.
+pub(crate) fn criterion_from_toml(value: toml::Value) -> Result<(String, CriterionKind), String> {
+    let raw: RawCriterion = value
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
+    let name = raw.name.clone();
+    let kind = kind(raw).map_err(|why| format!("criterion '{name}': {why}"))?;
+    Ok((name, kind))
 }
 
 /// The line in the runbook of the first occurrence of `needle` in the block.

@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 
+use crate::actions::Action;
 use crate::criteria::CriterionKind;
 use crate::error::ImportError;
 use crate::labels::{is_signoff_roles, phase_references, role_names};
 use crate::model::Phase;
 use crate::role::Role;
+use crate::rollout::RolloutCriteria;
 
 /// Fills each phase's `depends_on` (phases of this runbook only) and `signoff_roles`; refuses
 /// unknown roles and dependency cycles.
@@ -42,6 +44,7 @@ pub fn link_phases(file: &str, phases: &mut [Phase]) -> Result<(), ImportError> 
     }
     check_criteria(file, phases)?;
     check_action_ids(file, phases)?;
+    check_rollouts(file, phases)?;
     check_cycles(file, phases)
 }
 
@@ -56,6 +59,37 @@ fn check_action_ids(file: &str, phases: &[Phase]) -> Result<(), ImportError> {
                 reason: format!("action id '{}' is already used on line {first}", a.id),
             });
         }
+    }
+    Ok(())
+}
+
+/// A rollout judged by a phase's criteria names a phase that has metric or alarm criteria.
+fn check_rollouts(file: &str, phases: &[Phase]) -> Result<(), ImportError> {
+    for a in phases.iter().flat_map(|p| p.actions.iter()) {
+        let Action::Rollout(rollout) = &a.action else {
+            continue;
+        };
+        let RolloutCriteria::Phase { phase } = &rollout.criteria else {
+            continue;
+        };
+        let judged = phases.iter().find(|p| &p.id == phase).map(|p| {
+            p.criteria.iter().any(|c| {
+                matches!(
+                    c.kind,
+                    CriterionKind::Metric { .. } | CriterionKind::Alarms { .. }
+                )
+            })
+        });
+        let why = match judged {
+            None => format!("its criteria name {phase}, which this runbook does not have"),
+            Some(false) => format!("{phase} declares no metric or alarm criteria to judge it by"),
+            Some(true) => continue,
+        };
+        return Err(ImportError::BadAction {
+            file: file.to_string(),
+            line: a.line,
+            reason: format!("rollout '{}': {why}", a.id),
+        });
     }
     Ok(())
 }

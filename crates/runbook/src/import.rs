@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use crate::actions::ActionStep;
+use crate::actions::{Action, ActionStep};
 use crate::criteria::Criterion;
 use crate::error::ImportError;
 use crate::fences::lengthen_outer_fences;
@@ -13,6 +13,7 @@ use crate::ids::{normalize, slug, IdAllocator};
 use crate::labels::{classify, is_objectives, phase_heading, set_meta, task_heading, Line};
 use crate::model::{ChecklistItem, ImportWarning, Meta, Phase, Runbook, SignoffField, Step, Task};
 use crate::mojibake::repair_mac_roman;
+use crate::rollout::RolloutCriteria;
 
 /// Runbooks larger than this are refused rather than parsed.
 pub const MAX_RUNBOOK_BYTES: u64 = 16 * 1024 * 1024;
@@ -484,7 +485,15 @@ impl<'a> Builder<'a> {
         let phase = self.phase().id.clone();
         match crate::actions::parse_action_block(code, line) {
             Ok(parsed) => {
-                for a in parsed {
+                for mut a in parsed {
+                    if let Action::Rollout(rollout) = &mut a.action {
+                        if let RolloutCriteria::Inline { criteria } = &mut rollout.criteria {
+                            for c in criteria {
+                                c.phase = phase.clone();
+                                c.line = a.line;
+                            }
+                        }
+                    }
                     let step = ActionStep {
                         id: a.id,
                         phase: phase.clone(),

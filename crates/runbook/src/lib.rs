@@ -17,13 +17,14 @@ mod labels;
 mod model;
 mod mojibake;
 mod role;
+mod rollout;
 
 pub use actions::{
     parse_action_block, resolve_vars, Action, ActionStep, AlarmSpec, ContainerSpec, EfsVolume,
     SmokeCheck,
 };
 pub use criteria::{
-    expression_names, Comparison, Criterion, CriterionKind, MetricRef, Series, Soak,
+    expression_names, Comparison, Criterion, CriterionKind, MetricRef, NoData, Series, Soak,
 };
 pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
@@ -35,3 +36,4 @@ pub use model::{
 };
 pub use mojibake::repair_mac_roman;
 pub use role::{Role, UnknownRole};
+pub use rollout::{ExistingAlarms, OnFailure, Rollout, RolloutCriteria, Traffic};

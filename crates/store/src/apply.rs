@@ -13,7 +13,7 @@ use flightdeck_model::{Event, EventBody, ItemState};
 use crate::StoreError;
 
 /// The tables whose rows of a runbook are made by [`apply`] alone.
-pub(crate) const EVENT_STATE: [&str; 8] = [
+pub(crate) const EVENT_STATE: [&str; 10] = [
     "item_state",
     "item_history",
     "signoffs",
@@ -22,6 +22,8 @@ pub(crate) const EVENT_STATE: [&str; 8] = [
     "soaks",
     "soak_checkpoints",
     "members",
+    "rollouts",
+    "rollout_log",
 ];
 
 fn runbook_id(tx: &Transaction<'_>, key: &str) -> Result<i64, StoreError> {
@@ -185,6 +187,15 @@ pub(crate) fn apply(tx: &Transaction<'_>, body: &EventBody) -> Result<(), StoreE
             role: member_role,
             public_key,
         } => add_member(tx, runbook, member, member_role.as_str(), public_key, body)?,
+        Event::Rollout {
+            runbook,
+            rollout,
+            at_ms,
+            change,
+        } => {
+            let id = runbook_id(tx, runbook)?;
+            crate::rollouts::apply_change(tx, id, rollout, *at_ms, change, body, name)?;
+        }
         Event::ActionStarted { .. }
         | Event::ActionFinished { .. }
         | Event::BackupTaken { .. }

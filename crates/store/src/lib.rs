@@ -13,6 +13,7 @@ mod error;
 mod identity;
 mod items;
 mod replay;
+mod rollouts;
 mod runbooks;
 mod signoffs;
 mod soaks;
@@ -31,8 +32,10 @@ pub use backup_checks::BackupCheck;
 pub use error::StoreError;
 pub use flightdeck_model::{
     Actor, Answer, Author, ConnectionCheck, CredentialSource, Decision, Environment, Event,
-    EventBody, GuardLevel, ItemState, Role, Signed, SignedEvent, SigningKey, SoakRecord, Waiver,
+    EventBody, GuardLevel, ItemState, Judged, Role, RollbackTiming, RolloutChange, RolloutStatus,
+    ShiftCause, Signed, SignedEvent, SigningKey, SoakRecord, Waiver,
 };
+pub use rollouts::{RolloutLogEntry, RolloutRow};
 pub use signoffs::{DecisionRecord, SignoffRecord};
 pub use soaks::{rfc3339, CheckpointRecord, Confirmation};
 pub use team::{LogEntry, Member, Pulled, Rejected, Release};
@@ -49,6 +52,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/005_action_runs.sql")),
         M::up(include_str!("../migrations/006_backup_checks.sql")),
         M::up(include_str!("../migrations/007_signed_events_team.sql")),
+        M::up(include_str!("../migrations/008_rollouts.sql")),
     ])
 });
 
@@ -144,7 +148,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 7);
+        assert_eq!(store.schema_version().unwrap(), 8);
         store.check_integrity().unwrap();
     }
 
@@ -154,7 +158,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 7);
+        assert_eq!(store.schema_version().unwrap(), 8);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

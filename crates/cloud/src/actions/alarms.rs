@@ -208,6 +208,7 @@ pub(super) async fn plan(
             delete: remove,
         }),
         noop,
+        notes: Vec::new(),
     })
 }
 

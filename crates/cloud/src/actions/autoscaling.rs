@@ -122,6 +122,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                 changes,
                 undo,
                 noop,
+                notes: Vec::new(),
             })
         }
         Action::AutoScalingRemove { cluster, service } => {
@@ -146,6 +147,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     .unwrap_or_default(),
                 undo: None,
                 noop: bounds.is_none(),
+                notes: Vec::new(),
             })
         }
         other => unreachable!("auto scaling does not plan {}", other.kind()),

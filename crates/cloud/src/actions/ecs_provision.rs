@@ -262,6 +262,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                 changes,
                 undo: None,
                 noop,
+                notes: Vec::new(),
             })
         }
         Action::EcsDeregister { task_definition } => {
@@ -288,6 +289,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                 },
                 undo: None,
                 noop: !active,
+                notes: Vec::new(),
             })
         }
         Action::EcsCreateService {
@@ -318,6 +320,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     changes: Vec::new(),
                     undo: None,
                     noop: true,
+                    notes: Vec::new(),
                 });
             }
             if latest(run, &client, task_definition).await?.is_none() {
@@ -358,6 +361,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     service: service.clone(),
                 }),
                 noop: false,
+                notes: Vec::new(),
             })
         }
         Action::EcsDeleteService { cluster, service } => {
@@ -392,6 +396,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     .unwrap_or_default(),
                 undo: None,
                 noop: active.is_none(),
+                notes: Vec::new(),
             })
         }
         other => unreachable!("ecs provisioning does not plan {}", other.kind()),

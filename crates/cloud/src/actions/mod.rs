@@ -11,6 +11,8 @@ mod ecs;
 mod ecs_provision;
 mod observability;
 mod rds;
+pub(crate) mod rollout;
+mod route53;
 mod secret_refs;
 mod secrets;
 mod smoke;
@@ -58,6 +60,9 @@ pub struct Plan {
     pub undo: Option<Action>,
     /// Nothing would change.
     pub noop: bool,
+    /// What else a person should know before confirming (criteria, alarms already firing).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -70,6 +75,7 @@ impl Plan {
             changes: change.into_iter().collect(),
             undo: if noop { None } else { undo },
             noop,
+            notes: Vec::new(),
         }
     }
 }
@@ -211,6 +217,8 @@ pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
         }
         Action::Alarms { alarms, delete } => alarms::plan(run, alarms, delete).await,
         Action::LambdaAlias { .. } | Action::AlbWeights { .. } => traffic::plan(run, action).await,
+        Action::Route53Weights { .. } => route53::plan(run, action).await,
+        Action::Rollout(r) => rollout::plan(run, r).await,
         Action::Dashboard { .. } | Action::LogRetention { .. } => {
             observability::plan(run, action).await
         }
@@ -266,6 +274,10 @@ pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
             Action::Alarms { alarms, delete } => alarms::apply(run, alarms, delete).await?,
             Action::LambdaAlias { .. } | Action::AlbWeights { .. } => {
                 traffic::apply(run, action, &plan).await?
+            }
+            Action::Route53Weights { .. } => route53::apply(run, action, &plan).await?,
+            Action::Rollout(_) => {
+                return Err(CloudError::Invalid(rollout::NOT_AN_APPLY.into()).into())
             }
             Action::Dashboard { .. } | Action::LogRetention { .. } => {
                 observability::apply(run, action, &plan).await?

@@ -54,6 +54,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     changes: Vec::new(),
                     undo: None,
                     noop: true,
+                    notes: Vec::new(),
                 });
             }
             if fields.contains_key(password_field) {
@@ -94,6 +95,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                 changes,
                 undo: Some(Action::SecretDelete { name: name.clone() }),
                 noop: false,
+                notes: Vec::new(),
             })
         }
         Action::SecretDelete { name } => {
@@ -105,6 +107,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     changes: Vec::new(),
                     undo: None,
                     noop: true,
+                    notes: Vec::new(),
                 }),
                 Some(_) => Ok(Plan {
                     kind: action.kind().into(),
@@ -119,6 +122,7 @@ pub(super) async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudEr
                     }],
                     undo: None,
                     noop: false,
+                    notes: Vec::new(),
                 }),
             }
         }

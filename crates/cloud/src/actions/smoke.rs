@@ -23,6 +23,7 @@ pub(super) fn plan(checks: &[SmokeCheck]) -> Plan {
             .collect(),
         undo: None,
         noop: false,
+        notes: Vec::new(),
     }
 }
 

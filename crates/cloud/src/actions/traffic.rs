@@ -24,7 +24,7 @@ fn split(version: &str, weights: &BTreeMap<String, f64>) -> String {
 }
 
 /// The alias's version and the other versions' weights.
-async fn alias(
+pub(super) async fn alias(
     run: &Run<'_>,
     client: &aws_sdk_lambda::Client,
     function: &str,
@@ -93,7 +93,7 @@ async fn previous_version(
 }
 
 /// The listener's forward action: target group ARN to weight.
-async fn listener(
+pub(super) async fn listener(
     run: &Run<'_>,
     client: &aws_sdk_elasticloadbalancingv2::Client,
     arn: &str,

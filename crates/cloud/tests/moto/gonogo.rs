@@ -15,7 +15,7 @@ use aws_sdk_cloudwatch::types::{
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_types::DateTime;
 use flightdeck_cloud::{evaluate, sdk_config, Status, Verdict};
-use flightdeck_runbook::{Comparison, Criterion, CriterionKind, MetricRef, Series};
+use flightdeck_runbook::{Comparison, Criterion, CriterionKind, MetricRef, NoData, Series};
 
 /// Counts the GetMetricData requests a client sends.
 #[derive(Debug, Default, Clone)]
@@ -79,6 +79,8 @@ fn criterion(
             threshold,
             for_seconds,
             unit: Some(unit.into()),
+            min_samples: 1,
+            no_data: NoData::Hold,
         },
     }
 }
