@@ -7,6 +7,7 @@ import type { Direction } from "./Direction";
 import type { GuardLevel } from "./GuardLevel";
 import type { ItemState } from "./ItemState";
 import type { Role } from "./Role";
+import type { RolloutChange } from "./RolloutChange";
 import type { Signed } from "./Signed";
 import type { SoakRecord } from "./SoakRecord";
 import type { Waiver } from "./Waiver";
@@ -34,4 +35,8 @@ release: string, title: string, document_sha256: string,
 /**
  * The owner's public key, hex: the key this event is signed with.
  */
-owner_key: string, } | { "event": "member_added", runbook: string, name: string, role: Role, public_key: string, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };
+owner_key: string, } | { "event": "member_added", runbook: string, name: string, role: Role, public_key: string, } | { "event": "rollout", runbook: string, 
+/**
+ * The rollout's id: its step, environment and start.
+ */
+rollout: string, at_ms: number, change: RolloutChange, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };

@@ -16,4 +16,8 @@ undo: Record<string, unknown> | null,
 /**
  * Nothing would change.
  */
-noop: boolean, };
+noop: boolean, 
+/**
+ * What else a person should know before confirming (criteria, alarms already firing).
+ */
+notes: Array<string>, };

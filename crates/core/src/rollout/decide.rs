@@ -5,7 +5,7 @@ use flightdeck_model::{RolloutStatus, Status};
 use flightdeck_runbook::{OnFailure, Rollout};
 
 /// The counts after one judgment of a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub failures: u32,
     pub inconclusive: u32,
