@@ -66,6 +66,7 @@ pub fn events() -> Vec<Event> {
         event::<ActionProgress>(),
         event::<BackupProgress>(),
         event::<flightdeck_core::SyncRound>(),
+        event::<crate::rollouts::RolloutProgress>(),
     ]
 }
 

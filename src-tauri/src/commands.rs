@@ -9,8 +9,8 @@ use flightdeck_cloud::{list_profiles, AwsProfile, Plan, RdsSnapshot};
 use flightdeck_core::{
     AuditReport, BackupDone, BackupListing, BackupPlace, BackupRequest, Board, Compression,
     DbLogin, Direction, EnvironmentInput, EnvironmentView, Error, Invite, MonitoringView,
-    PhaseGate, RestoreDone, RestorePreview, RestoreRequest, RunbookView, Scope, SignoffRequest,
-    SoakTimeline, SyncRound, TeamView, VerifyDone,
+    PhaseGate, RestoreDone, RestorePreview, RestoreRequest, RolloutCommand, RolloutView,
+    RunbookView, Scope, SignoffRequest, SoakTimeline, SyncRound, TeamView, VerifyDone,
 };
 use flightdeck_store::{
     ActionRun, Actor, Confirmation, Decision, DecisionRecord, ImportOutcome, ItemUpdate, ItemView,
@@ -324,6 +324,55 @@ commands! {
     /// Reads and writes every shared runbook's log now.
     fn sync_now(face) -> SyncRound {
         face.fd.sync_all().await
+    }
+
+    /// The runbook's rollouts, newest first, with their logs.
+    fn rollouts(face, key: String) -> Vec<RolloutView> {
+        face.fd.rollouts(&key)
+    }
+
+    /// Starts a rollout and drives it in the background until it ends.
+    fn start_rollout(
+        face,
+        key: String,
+        step: String,
+        env: String,
+        confirmation: Option<String>,
+    ) -> RolloutView {
+        let actor = face.fd.acting()?;
+        let view = face
+            .fd
+            .start_rollout(&actor, &key, &step, &env, confirmation.as_deref())
+            .await?;
+        crate::rollouts::drive_in_background(face.app, key, view.row.rollout.clone());
+        Ok(view)
+    }
+
+    /// A person's pause, resume, promote or abort; a rollout nobody drives is driven here.
+    fn command_rollout(
+        face,
+        key: String,
+        rollout: String,
+        command: RolloutCommand,
+        confirmation: Option<String>,
+        reason: Option<String>,
+    ) -> RolloutView {
+        let actor = face.fd.acting()?;
+        let view = face
+            .fd
+            .command_rollout(
+                &actor,
+                &key,
+                &rollout,
+                command,
+                blank_is_none(confirmation).as_deref(),
+                blank_is_none(reason).as_deref(),
+            )
+            .await?;
+        if command != RolloutCommand::Pause && !view.driven {
+            crate::rollouts::drive_in_background(face.app, key, rollout);
+        }
+        Ok(view)
     }
 
     /// The environment's RDS snapshots (instances and clusters), newest first.

@@ -7,6 +7,7 @@ mod bindings;
 mod commands;
 mod ipc;
 mod reporter;
+mod rollouts;
 
 use std::time::Duration;
 
@@ -61,6 +62,7 @@ fn main() {
             });
             tauri::async_runtime::spawn(soak_clock(app.handle().clone()));
             tauri::async_runtime::spawn(team_clock(app.handle().clone()));
+            tauri::async_runtime::spawn(rollouts::take_up(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(commands::handler())

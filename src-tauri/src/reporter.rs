@@ -70,7 +70,14 @@ impl Operations {
         map.insert(operation.to_string(), progress);
     }
 
-    fn forget(&self, operation: &str) {
+    /// A new operation's progress, registered under `operation` until forgotten.
+    pub fn track(&self, operation: &str) -> Arc<Progress> {
+        let progress = Arc::new(Progress::default());
+        self.register(operation, progress.clone());
+        progress
+    }
+
+    pub fn forget(&self, operation: &str) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(operation);
     }
@@ -89,8 +96,7 @@ pub struct Window<'a> {
 
 impl<'a> Window<'a> {
     fn new(app: &AppHandle, operations: &'a Operations, operation: &str) -> Window<'a> {
-        let progress = Arc::new(Progress::default());
-        operations.register(operation, progress.clone());
+        let progress = operations.track(operation);
         Window {
             app: app.clone(),
             operations,

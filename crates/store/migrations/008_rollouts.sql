@@ -25,6 +25,8 @@ CREATE TABLE rollouts (
     timing          TEXT,
     started_ms      INTEGER NOT NULL,
     started_by      TEXT NOT NULL,
+    -- The desktop that started it: the one that drives it and takes it up after a restart.
+    desktop         TEXT NOT NULL,
     ended_ms        INTEGER,
     UNIQUE (runbook_id, rollout)
 );

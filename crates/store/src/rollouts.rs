@@ -44,6 +44,8 @@ pub struct RolloutRow {
     #[ts(type = "number")]
     pub started_ms: i64,
     pub started_by: String,
+    /// The desktop that started it, which drives it.
+    pub desktop: String,
     #[ts(type = "number | null")]
     pub ended_ms: Option<i64>,
 }
@@ -101,8 +103,8 @@ pub(crate) fn apply_change(
         } => {
             tx.execute(
                 "INSERT OR IGNORE INTO rollouts (runbook_id, rollout, step, environment, status, percent, \
-                 step_started_ms, definition, rollback, stable_version, ignored_alarms, started_ms, started_by) \
-                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?6, ?11)",
+                 step_started_ms, definition, rollback, stable_version, ignored_alarms, started_ms, started_by, desktop) \
+                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?6, ?11, ?12)",
                 params![
                     runbook_id,
                     rollout,
@@ -114,7 +116,8 @@ pub(crate) fn apply_change(
                     rollback.to_string(),
                     stable_version,
                     json(ignored_alarms),
-                    actor
+                    actor,
+                    body.desktop
                 ],
             )?;
         }
@@ -189,7 +192,7 @@ const COLUMNS: &str =
     "r.rollout, b.key, r.step, r.environment, r.status, r.step_index, r.percent, \
     r.step_started_ms, r.failures, r.inconclusive, r.promote_asked, r.definition, r.rollback, \
     r.stable_version, r.ignored_alarms, r.reason, r.rollback_reason, r.rollback_aborted, \
-    r.judged_at_ms, r.timing, r.started_ms, r.started_by, r.ended_ms";
+    r.judged_at_ms, r.timing, r.started_ms, r.started_by, r.desktop, r.ended_ms";
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RolloutRow> {
     let parse = |text: String| serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
@@ -219,7 +222,8 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RolloutRow> {
             .and_then(|t| serde_json::from_str(&t).ok()),
         started_ms: r.get(20)?,
         started_by: r.get(21)?,
-        ended_ms: r.get(22)?,
+        desktop: r.get(22)?,
+        ended_ms: r.get(23)?,
     })
 }
 

@@ -21,4 +21,8 @@ rollback_reason: string | null, rollback_aborted: boolean,
 /**
  * When the judgment that began the rollback was made.
  */
-judged_at_ms: number | null, timing: RollbackTiming | null, started_ms: number, started_by: string, ended_ms: number | null, };
+judged_at_ms: number | null, timing: RollbackTiming | null, started_ms: number, started_by: string, 
+/**
+ * The desktop that started it, which drives it.
+ */
+desktop: string, ended_ms: number | null, };

@@ -30,6 +30,9 @@ import type { RdsSnapshot } from "./RdsSnapshot";
 import type { RestoreDone } from "./RestoreDone";
 import type { RestorePreview } from "./RestorePreview";
 import type { Role } from "./Role";
+import type { RolloutCommand } from "./RolloutCommand";
+import type { RolloutProgress } from "./RolloutProgress";
+import type { RolloutView } from "./RolloutView";
 import type { RunbookSummary } from "./RunbookSummary";
 import type { RunbookView } from "./RunbookView";
 import type { SearchHit } from "./SearchHit";
@@ -82,6 +85,9 @@ export const commands = {
   addMember: (key: string, invite: string) => invoke<Member>("add_member", { key, invite }),
   invite: () => invoke<Invite>("invite"),
   syncNow: () => invoke<SyncRound>("sync_now"),
+  rollouts: (key: string) => invoke<Array<RolloutView>>("rollouts", { key }),
+  startRollout: (key: string, step: string, env: string, confirmation: string | null) => invoke<RolloutView>("start_rollout", { key, step, env, confirmation }),
+  commandRollout: (key: string, rollout: string, command: RolloutCommand, confirmation: string | null, reason: string | null) => invoke<RolloutView>("command_rollout", { key, rollout, command, confirmation, reason }),
   rdsSnapshots: (env: string) => invoke<Array<RdsSnapshot>>("rds_snapshots", { env }),
 };
 
@@ -93,4 +99,6 @@ export const events = {
     listen<BackupProgress>("backup-progress", (e) => handler(e.payload)),
   teamSynced: (handler: (payload: SyncRound) => void): Promise<UnlistenFn> =>
     listen<SyncRound>("team-synced", (e) => handler(e.payload)),
+  rolloutProgress: (handler: (payload: RolloutProgress) => void): Promise<UnlistenFn> =>
+    listen<RolloutProgress>("rollout-progress", (e) => handler(e.payload)),
 };

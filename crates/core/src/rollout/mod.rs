@@ -405,17 +405,20 @@ impl Flightdeck {
         Ok(rollout.traffic.percent_in(&live).unwrap_or(0))
     }
 
-    /// Rollouts that have not ended and that no process drives (the one that did was killed,
-    /// or its desktop restarted): each is held where the live traffic is, read from AWS, with a
+    /// Rollouts started on this desktop that have not ended and that no process drives (the
+    /// one that did was killed, or the app restarted): each is held where the live traffic is, read from AWS, with a
     /// message saying so; one rolling back is left to roll back. Returns those found.
     pub async fn recover_rollouts(&self, actor: &Actor, key: &str) -> Result<Vec<String>, Error> {
-        let orphans: Vec<RolloutRow> = self
-            .read()?
-            .rollouts(key)?
-            .into_iter()
-            .filter(|r| !r.status.ended())
-            .filter(|r| !DriverLock::driven(self.data_dir(), &r.rollout).unwrap_or(true))
-            .collect();
+        let orphans: Vec<RolloutRow> = {
+            let store = self.read()?;
+            let here = store.desktop().to_string();
+            store
+                .rollouts(key)?
+                .into_iter()
+                .filter(|r| !r.status.ended() && r.desktop == here)
+                .filter(|r| !DriverLock::driven(self.data_dir(), &r.rollout).unwrap_or(true))
+                .collect()
+        };
         let mut found = Vec::new();
         for row in orphans {
             found.push(row.rollout.clone());
