@@ -44,6 +44,8 @@ zone = r53.create_hosted_zone(Name="drill.example.com", CallerReference="drill")
 r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
     {"Action": "CREATE", "ResourceRecordSet": {"Name": "api.drill.example.com", "Type": "A", "SetIdentifier": sid, "Weight": w, "TTL": 60, "ResourceRecords": [{"Value": ip}]}}
     for sid, w, ip in (("blue", 100, "10.0.0.1"), ("green", 0, "10.0.0.2"))]})
+r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+    {"Action": "CREATE", "ResourceRecordSet": {"Name": "www.drill.example.com", "Type": "A", "TTL": 3, "ResourceRecords": [{"Value": "10.0.0.3"}]}}]})
 print(json.dumps({"listener": listener, "blue": blue, "green": green, "zone": zone}))
 "#;
 
@@ -73,6 +75,10 @@ elif what == "lambda":
 elif what == "route53":
     sets = boto3.client("route53", **kw).list_resource_record_sets(HostedZoneId=sys.argv[3])["ResourceRecordSets"]
     print(json.dumps({s["SetIdentifier"]: s["Weight"] for s in sets if "SetIdentifier" in s}))
+elif what == "www":
+    sets = boto3.client("route53", **kw).list_resource_record_sets(HostedZoneId=sys.argv[3])["ResourceRecordSets"]
+    www = [s for s in sets if s["Name"] == "www.drill.example.com."][0]
+    print(json.dumps({"ttl": www["TTL"], "values": [r["Value"] for r in www["ResourceRecords"]]}))
 elif what == "alarm":
     cw = boto3.client("cloudwatch", **kw)
     cw.put_metric_alarm(AlarmName="drill-latency-high", Namespace="Drill/App", MetricName="Latency", Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=2, ComparisonOperator="GreaterThanThreshold")
@@ -164,6 +170,28 @@ alb = {{ listener_arn = "{listener}", stable = "{blue}", canary = "{green}" }}
 {error_rate}```
 
 - [ ] traffic on the new version
+
+## Phase 2: DNS cutover
+
+```flightdeck
+[[action]]
+id = "lower-ttl"
+kind = "route53.ttl"
+zone_id = "{zone}"
+name = "www.drill.example.com"
+type = "A"
+ttl = 1
+
+[[action]]
+id = "cut-over"
+kind = "route53.records"
+zone_id = "{zone}"
+name = "www.drill.example.com"
+type = "A"
+values = ["10.0.0.9"]
+```
+
+- [ ] DNS points at the new stack
 "#
     )
 }
@@ -292,7 +320,7 @@ impl Drill {
     fn read(&self, what: &str) -> Value {
         let arg = match what {
             "alb" => self.world["listener"].as_str().unwrap(),
-            "route53" => self.world["zone"].as_str().unwrap(),
+            "route53" | "www" => self.world["zone"].as_str().unwrap(),
             _ => "",
         };
         py(READ, &[&self.endpoint, what, arg])
@@ -661,5 +689,75 @@ fn a_killed_driver_is_found_held_at_the_live_weights_and_resumed() {
     assert_eq!(
         drill.read("route53"),
         serde_json::json!({ "blue": 0, "green": 100 })
+    );
+}
+
+#[test]
+fn a_dns_cutover_lowers_the_ttl_waits_it_out_and_switches_records_with_an_undo() {
+    let drill = Drill::new();
+    let apply = |step: &str, direction: &str| {
+        let out = drill.run(&[
+            "action",
+            direction,
+            "rollout-drill",
+            step,
+            "--env",
+            "DEMO",
+            "--yes",
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        text(&out)
+    };
+    let plan = drill.run(&[
+        "action",
+        "plan",
+        "rollout-drill",
+        "lower-ttl",
+        "--env",
+        "DEMO",
+    ]);
+    assert!(
+        text(&plan).contains("set the TTL of Route53 www.drill.example.com A from 3 s to 1 s, then wait the old 3 s out"),
+        "{}",
+        text(&plan)
+    );
+    let started = Instant::now();
+    let lowered = apply("lower-ttl", "apply");
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "the old TTL is waited out"
+    );
+    assert!(
+        lowered.contains("waiting out the old TTL: 3 s left"),
+        "{lowered}"
+    );
+    assert_eq!(
+        drill.read("www"),
+        serde_json::json!({ "ttl": 1, "values": ["10.0.0.3"] })
+    );
+
+    let plan = drill.run(&[
+        "action",
+        "plan",
+        "rollout-drill",
+        "cut-over",
+        "--env",
+        "DEMO",
+    ]);
+    assert!(
+        text(&plan).contains("point Route53 www.drill.example.com A from 10.0.0.3 to 10.0.0.9"),
+        "{}",
+        text(&plan)
+    );
+    apply("cut-over", "apply");
+    assert_eq!(
+        drill.read("www"),
+        serde_json::json!({ "ttl": 1, "values": ["10.0.0.9"] })
+    );
+    apply("cut-over", "undo");
+    apply("lower-ttl", "undo");
+    assert_eq!(
+        drill.read("www"),
+        serde_json::json!({ "ttl": 3, "values": ["10.0.0.3"] })
     );
 }

@@ -79,6 +79,10 @@ pub struct SmokeCheck {
     pub max_ms: u32,
 }
 
+fn yes() -> bool {
+    true
+}
+
 fn ok_status() -> Vec<u16> {
     vec![200]
 }
@@ -241,6 +245,36 @@ pub enum Action {
         record_type: String,
         weights: BTreeMap<String, i64>,
     },
+    /// A record's TTL, lowered ahead of a DNS cutover; after the change is INSYNC it waits the
+    /// old TTL out (`wait_out`), so no resolver still holds the old, longer one.
+    #[serde(rename = "route53.ttl")]
+    Route53Ttl {
+        zone_id: String,
+        name: String,
+        #[serde(rename = "type")]
+        record_type: String,
+        ttl: i64,
+        /// The record among weighted or other routed records of the name.
+        #[serde(default)]
+        set_identifier: Option<String>,
+        #[serde(default = "yes")]
+        wait_out: bool,
+    },
+    /// A record's values (UPSERT), the previous values as its undo; no values deletes it.
+    /// Waits until the change is INSYNC.
+    #[serde(rename = "route53.records")]
+    Route53Records {
+        zone_id: String,
+        name: String,
+        #[serde(rename = "type")]
+        record_type: String,
+        values: Vec<String>,
+        /// Kept as it is when not given (300 s for a new record).
+        #[serde(default)]
+        ttl: Option<i64>,
+        #[serde(default)]
+        set_identifier: Option<String>,
+    },
     /// Traffic shifted to a new version step by step, each step judged before the next;
     /// run unattended by the rollout engine (see [`Rollout`]).
     #[serde(rename = "rollout")]
@@ -364,6 +398,8 @@ impl Action {
             Action::LambdaAlias { .. } => "lambda.alias",
             Action::AlbWeights { .. } => "alb.weights",
             Action::Route53Weights { .. } => "route53.weights",
+            Action::Route53Ttl { .. } => "route53.ttl",
+            Action::Route53Records { .. } => "route53.records",
             Action::Rollout(_) => "rollout",
             Action::Dashboard { .. } => "cloudwatch.dashboard",
             Action::LogRetention { .. } => "logs.retention",

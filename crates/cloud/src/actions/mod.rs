@@ -13,6 +13,7 @@ mod observability;
 mod rds;
 pub(crate) mod rollout;
 mod route53;
+mod route53_records;
 mod secret_refs;
 mod secrets;
 mod smoke;
@@ -218,6 +219,9 @@ pub async fn plan(run: &Run<'_>, action: &Action) -> Result<Plan, CloudError> {
         Action::Alarms { alarms, delete } => alarms::plan(run, alarms, delete).await,
         Action::LambdaAlias { .. } | Action::AlbWeights { .. } => traffic::plan(run, action).await,
         Action::Route53Weights { .. } => route53::plan(run, action).await,
+        Action::Route53Ttl { .. } | Action::Route53Records { .. } => {
+            route53_records::plan(run, action).await
+        }
         Action::Rollout(r) => rollout::plan(run, r).await,
         Action::Dashboard { .. } | Action::LogRetention { .. } => {
             observability::plan(run, action).await
@@ -276,6 +280,9 @@ pub async fn apply(run: &Run<'_>, action: &Action) -> Result<Outcome, Failure> {
                 traffic::apply(run, action, &plan).await?
             }
             Action::Route53Weights { .. } => route53::apply(run, action, &plan).await?,
+            Action::Route53Ttl { .. } | Action::Route53Records { .. } => {
+                route53_records::apply(run, action, &plan).await?
+            }
             Action::Rollout(_) => {
                 return Err(CloudError::Invalid(rollout::NOT_AN_APPLY.into()).into())
             }

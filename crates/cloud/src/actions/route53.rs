@@ -18,7 +18,7 @@ const INSYNC_WAIT: Duration = Duration::from_secs(120);
 const INSYNC_POLL: Duration = Duration::from_millis(500);
 
 /// A zone's records are named with a final dot.
-fn fqdn(name: &str) -> String {
+pub(super) fn fqdn(name: &str) -> String {
     if name.ends_with('.') {
         name.to_string()
     } else {
@@ -26,17 +26,17 @@ fn fqdn(name: &str) -> String {
     }
 }
 
-/// The weighted records of `name` and `record_type`, by set identifier.
-pub(super) async fn weighted(
+/// Every record set of `name` and `record_type`, whatever its routing.
+pub(super) async fn record_sets(
     run: &Run<'_>,
     client: &aws_sdk_route53::Client,
     zone_id: &str,
     name: &str,
     record_type: &str,
-) -> Result<BTreeMap<String, ResourceRecordSet>, CloudError> {
+) -> Result<Vec<ResourceRecordSet>, CloudError> {
     let wanted = fqdn(name);
     let kind = RrType::from(record_type);
-    let mut found = BTreeMap::new();
+    let mut found = Vec::new();
     let (mut start_name, mut start_type, mut start_id) =
         (Some(wanted.clone()), Some(kind.clone()), None);
     loop {
@@ -51,24 +51,37 @@ pub(super) async fn weighted(
             .map_err(run.fail("route53:ListResourceRecordSets"))?;
         let mut past = false;
         for set in out.resource_record_sets() {
-            if set.name().trim_end_matches('.') != wanted.trim_end_matches('.')
-                || set.r#type() != &kind
+            if set.name().trim_end_matches('.') == wanted.trim_end_matches('.')
+                && set.r#type() == &kind
             {
+                found.push(set.clone());
+            } else {
                 past = !found.is_empty();
-                continue;
-            }
-            if let (Some(id), Some(_)) = (set.set_identifier(), set.weight()) {
-                found.insert(id.to_string(), set.clone());
             }
         }
         if past || !out.is_truncated() {
-            break;
+            return Ok(found);
         }
         start_name = out.next_record_name().map(str::to_string);
         start_type = out.next_record_type().cloned();
         start_id = out.next_record_identifier().map(str::to_string);
     }
-    Ok(found)
+}
+
+/// The weighted records of `name` and `record_type`, by set identifier.
+pub(super) async fn weighted(
+    run: &Run<'_>,
+    client: &aws_sdk_route53::Client,
+    zone_id: &str,
+    name: &str,
+    record_type: &str,
+) -> Result<BTreeMap<String, ResourceRecordSet>, CloudError> {
+    Ok(record_sets(run, client, zone_id, name, record_type)
+        .await?
+        .into_iter()
+        .filter(|set| set.weight().is_some())
+        .filter_map(|set| Some((set.set_identifier()?.to_string(), set)))
+        .collect())
 }
 
 fn split(weights: &BTreeMap<String, i64>) -> String {
@@ -195,7 +208,7 @@ pub(super) async fn apply(
 }
 
 /// Waits until Route53 has the change everywhere.
-async fn wait_insync(
+pub(super) async fn wait_insync(
     run: &Run<'_>,
     client: &aws_sdk_route53::Client,
     change: &str,

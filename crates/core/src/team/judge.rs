@@ -165,6 +165,7 @@ impl<'a> Judge<'a> {
                     },
                 }
             }
+            Event::Rollout { .. } => Change::Rollout,
             Event::Refused { .. } => return Ok(None),
             other => {
                 return Err(format!(
