@@ -1041,3 +1041,124 @@ async fn changes_made_offline_wait_in_the_badge_and_are_shared_in_order() -> Res
     client.close().await?;
     outcome
 }
+
+/// A load balancer sending everything to blue, made with boto3 from the test venv; prints the
+/// listener's and target groups' ARNs.
+const ALB_WORLD: &str = r#"
+import json, sys, boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="af-south-1", aws_access_key_id="x", aws_secret_access_key="y")
+ec2 = boto3.client("ec2", **kw)
+vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"af-south-1{z}")["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
+elb = boto3.client("elbv2", **kw)
+lb = elb.create_load_balancer(Name="ledger-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+blue = elb.create_target_group(Name="ledger-blue", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+green = elb.create_target_group(Name="ledger-green", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+listener = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": blue, "Weight": 100}, {"TargetGroupArn": green, "Weight": 0}]}}])["Listeners"][0]["ListenerArn"]
+print(json.dumps({"listener": listener, "blue": blue, "green": green}))
+"#;
+
+/// Publishes a healthy error rate every 300 ms until stopped.
+const HEALTHY: &str = r#"
+import sys, time, datetime, boto3
+cw = boto3.client("cloudwatch", endpoint_url=sys.argv[1], region_name="af-south-1", aws_access_key_id="x", aws_secret_access_key="y")
+while True:
+    cw.put_metric_data(Namespace="Drill/App", MetricData=[{"MetricName": "ErrorRate", "Dimensions": [{"Name": "Service", "Value": "ledger"}], "Timestamp": datetime.datetime.now(datetime.timezone.utc), "Value": 0.4}])
+    time.sleep(0.3)
+"#;
+
+/// A child process stopped when the test ends, passed or not.
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollout_is_started_watched_and_completes_on_the_board() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let endpoint = {
+        let fd = flightdeck_core::Flightdeck::open(data.path())?;
+        fd.ensure_demo()?;
+        fd.demo_up(None).await?.endpoint_url
+    };
+    let _demo = DemoDown(data.path().to_path_buf());
+    let made = Command::new(&python)
+        .args(["-c", ALB_WORLD, &endpoint])
+        .output()?;
+    let world: serde_json::Value = serde_json::from_slice(&made.stdout)
+        .with_context(|| String::from_utf8_lossy(&made.stderr).to_string())?;
+    let runbook = format!(
+        "# Canary Drill\n\n## Phase 1: Go-live traffic\n\n```flightdeck\n[[action]]\nid = \"canary\"\nkind = \"rollout\"\nsteps = [10, 50, 100]\npause = \"3s\"\ninterval = \"1s\"\nalb = {{ listener_arn = \"{}\", stable = \"{}\", canary = \"{}\" }}\n\n[[action.criterion]]\nname = \"Error rate\"\nnamespace = \"Drill/App\"\nmetric = \"ErrorRate\"\ndimensions = {{ Service = \"ledger\" }}\nperiod = 1\npass_when = \"<\"\nthreshold = 5\nunit = \"%\"\n```\n\n- [ ] traffic on the new version\n",
+        world["listener"].as_str().unwrap_or_default(),
+        world["blue"].as_str().unwrap_or_default(),
+        world["green"].as_str().unwrap_or_default(),
+    );
+    let file = data.path().join("canary.md");
+    std::fs::write(&file, runbook)?;
+    flightdeck_core::Flightdeck::open(data.path())?.import_file(&file)?;
+    let _publisher = Stopped(
+        Command::new(&python)
+            .args(["-c", HEALTHY, &endpoint])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    click(&client, "[data-testid=runbook-canary-drill]").await?;
+    click(&client, "[data-testid=phase-phase-1]").await?;
+    wait_for_attr(
+        &client,
+        "[data-testid=action-env-canary] option",
+        "value",
+        "DEMO",
+    )
+    .await?;
+    click(&client, "[data-testid=run-canary]").await?;
+    let dialog = text_of(&client, "dialog").await?;
+    assert!(
+        dialog.contains("0% now, then 10% → 50% → 100%"),
+        "the plan shows every step: {dialog}"
+    );
+    assert!(
+        dialog.contains("judged by its own criteria: Error rate"),
+        "{dialog}"
+    );
+    click(&client, "[data-testid=confirm-run-canary]").await?;
+    wait_for_attr(
+        &client,
+        "[data-testid=rollout-canary]",
+        "data-percent",
+        "50",
+    )
+    .await?;
+    let live = text_of(&client, "[data-testid=rollout-canary]").await?;
+    assert!(live.contains("step 2 of 3"), "{live}");
+    assert!(
+        live.contains("Error rate 0.4% < 5%"),
+        "the last judgment shows: {live}"
+    );
+    screenshot(&client, "rollout.png").await?;
+    wait_for_attr(
+        &client,
+        "[data-testid=rollout-canary]",
+        "data-status",
+        "completed",
+    )
+    .await?;
+
+    click(&client, "[data-testid=open-board]").await?;
+    let board = wait_for_text(&client, "[data-testid=board-rollouts]", "Completed").await?;
+    assert!(board.contains("100% on the canary"), "{board}");
+    screenshot(&client, "rollout-board.png").await?;
+    client.close().await?;
+    flightdeck_core::demo_down(data.path())?;
+    Ok(())
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutLogEntry } from "../bindings/RolloutLogEntry";
-import { allowed, changeLine, countdown, stepText, trafficChart } from "./rollouts";
+import { allowed, changeLine, countdown, stepText, trafficChart, trafficText } from "./rollouts";
 
 const log: RolloutLogEntry[] = [
   { at_ms: 1000, actor: "Ana", change: { change: "started", step: "canary", environment: "PROD", definition: {}, rollback: {}, stable_version: "", start_percent: 0, ignored_alarms: [] } },
@@ -12,8 +12,8 @@ const log: RolloutLogEntry[] = [
 
 describe("rollouts", () => {
   it("says where a rollout is and when its next step may come", () => {
-    expect(stepText({ step_index: 1, steps: [10, 50, 100], percent: 50 })).toBe("step 2 of 3 · 50%");
-    expect(stepText({ step_index: null, steps: [10, 100], percent: 0 })).toBe("before its first step · 0%");
+    expect(stepText({ step_index: 1, steps: [10, 50, 100] })).toBe("step 2 of 3");
+    expect(stepText({ step_index: null, steps: [10, 100] })).toBe("before its first step");
     expect(countdown(null, 0)).toBeNull();
     expect(countdown(10_000, 9_000)).toBe("in 1 s");
     expect(countdown(100_000, 20_000)).toBe("in 1 min 20 s");
@@ -25,6 +25,17 @@ describe("rollouts", () => {
     expect(changeLine(log[4].change)).toBe(
       "rolled back: 10% → 0% (AWS request ids: r-2); 3 ms to the first rollback call, 290 ms to done",
     );
+  });
+
+  it("names what is shifted", () => {
+    const alb = {
+      via: "alb",
+      listener_arn: "arn:aws:elasticloadbalancing:af-south-1:1:listener/app/ledger-alb/2caf/b902",
+      stable: "arn:aws:elasticloadbalancing:af-south-1:1:targetgroup/ledger-blue/06cd",
+      canary: "arn:aws:elasticloadbalancing:af-south-1:1:targetgroup/ledger-green/344f",
+    };
+    expect(trafficText(alb)).toBe("ALB ledger-alb: ledger-blue → ledger-green");
+    expect(trafficText({ via: "lambda", function: "ledger", alias: "live", version: "7" })).toBe("Lambda alias ledger:live → version 7");
   });
 
   it("offers only the commands the rollout takes", () => {

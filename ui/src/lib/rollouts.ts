@@ -14,10 +14,33 @@ export const ROLLOUT_STATUS: Record<RolloutStatus, string> = {
   aborted: "Aborted",
 };
 
-/** "step 2 of 3 · 50%", or where it stands before its first step. */
-export function stepText(v: Pick<RolloutView, "step_index" | "steps" | "percent">): string {
-  if (v.step_index === null) return `before its first step · ${v.percent}%`;
-  return `step ${v.step_index + 1} of ${v.steps.length} · ${v.percent}%`;
+/** "step 2 of 3", or that it stands before its first step. */
+export function stepText(v: Pick<RolloutView, "step_index" | "steps">): string {
+  if (v.step_index === null) return "before its first step";
+  return `step ${v.step_index + 1} of ${v.steps.length}`;
+}
+
+/** A target group's or a listener's load balancer's name, from its ARN. */
+function named(arn: string): string {
+  const parts = arn.split("/");
+  if (arn.includes(":targetgroup/")) return parts[1] ?? arn;
+  if (arn.includes(":listener/")) return parts[2] ?? arn;
+  return arn;
+}
+
+/** What a rollout shifts, in a line: "ALB ledger-alb: ledger-blue → ledger-green". */
+export function trafficText(traffic: Record<string, unknown>): string {
+  const t = traffic as Record<string, string>;
+  switch (t.via) {
+    case "alb":
+      return `ALB ${named(t.listener_arn)}: ${named(t.stable)} → ${named(t.canary)}`;
+    case "lambda":
+      return `Lambda alias ${t.function}:${t.alias} → version ${t.version}`;
+    case "route53":
+      return `Route53 ${t.name} ${t.type}: ${t.stable} → ${t.canary}`;
+    default:
+      return JSON.stringify(traffic);
+  }
 }
 
 /** How long until the next step may come: "1 min 20 s", or "now" once the pause is over. */
