@@ -437,6 +437,7 @@ fn healthy_steps_promote_and_a_breach_rolls_back_at_once() {
         "{reason}"
     );
     let timing = &ended["timing"];
+    eprintln!("rollback timing: {timing}");
     assert!(
         timing["to_first_call_ms"].as_i64().unwrap() < 5000,
         "{timing}"
