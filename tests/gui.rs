@@ -1094,7 +1094,7 @@ async fn a_rollout_is_started_watched_and_completes_on_the_board() -> Result<()>
     let world: serde_json::Value = serde_json::from_slice(&made.stdout)
         .with_context(|| String::from_utf8_lossy(&made.stderr).to_string())?;
     let runbook = format!(
-        "# Canary Drill\n\n## Phase 1: Go-live traffic\n\n```flightdeck\n[[action]]\nid = \"canary\"\nkind = \"rollout\"\nsteps = [10, 50, 100]\npause = \"3s\"\ninterval = \"1s\"\nalb = {{ listener_arn = \"{}\", stable = \"{}\", canary = \"{}\" }}\n\n[[action.criterion]]\nname = \"Error rate\"\nnamespace = \"Drill/App\"\nmetric = \"ErrorRate\"\ndimensions = {{ Service = \"ledger\" }}\nperiod = 1\npass_when = \"<\"\nthreshold = 5\nunit = \"%\"\n```\n\n- [ ] traffic on the new version\n",
+        "# Canary Drill\n\n## Phase 1: Go-live traffic\n\n```flightdeck\n[[action]]\nid = \"canary\"\nkind = \"rollout\"\nsteps = [10, 50, 100]\npause = \"3s\"\ninterval = \"1s\"\nalb = {{ listener_arn = \"{}\", stable = \"{}\", canary = \"{}\" }}\ncriteria = \"Phase 1\"\n```\n\n```flightdeck-criteria\n[[criterion]]\nname = \"Error rate\"\nnamespace = \"Drill/App\"\nmetric = \"ErrorRate\"\ndimensions = {{ Service = \"ledger\" }}\nperiod = 1\npass_when = \"<\"\nthreshold = 5\nunit = \"%\"\n```\n\n- [ ] traffic on the new version\n",
         world["listener"].as_str().unwrap_or_default(),
         world["blue"].as_str().unwrap_or_default(),
         world["green"].as_str().unwrap_or_default(),
@@ -1128,7 +1128,7 @@ async fn a_rollout_is_started_watched_and_completes_on_the_board() -> Result<()>
         "the plan shows every step: {dialog}"
     );
     assert!(
-        dialog.contains("judged by its own criteria: Error rate"),
+        dialog.contains("judged by the criteria of phase-1: Error rate"),
         "{dialog}"
     );
     click(&client, "[data-testid=confirm-run-canary]").await?;
@@ -1157,6 +1157,18 @@ async fn a_rollout_is_started_watched_and_completes_on_the_board() -> Result<()>
     click(&client, "[data-testid=open-board]").await?;
     let board = wait_for_text(&client, "[data-testid=board-rollouts]", "Completed").await?;
     assert!(board.contains("100% on the canary"), "{board}");
+    // The metric's chart draws each step and its boundary.
+    css(&client, "img.chart").await?;
+    let chart = client
+        .execute(
+            "return decodeURIComponent(document.querySelector('img.chart').src)",
+            vec![],
+        )
+        .await?;
+    let chart = chart.as_str().unwrap_or_default();
+    for step in ["canary 10%", "canary 50%", "canary 100%"] {
+        assert!(chart.contains(step), "the chart does not mark {step}");
+    }
     screenshot(&client, "rollout-board.png").await?;
     client.close().await?;
     flightdeck_core::demo_down(data.path())?;

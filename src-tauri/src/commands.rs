@@ -369,7 +369,7 @@ commands! {
                 blank_is_none(reason).as_deref(),
             )
             .await?;
-        if command != RolloutCommand::Pause && !view.driven {
+        if command != RolloutCommand::Pause && !view.driven && view.here {
             crate::rollouts::drive_in_background(face.app, key, rollout);
         }
         Ok(view)

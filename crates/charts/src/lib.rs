@@ -87,12 +87,13 @@ pub struct Chart<'a> {
     pub marks: &'a [Mark<'a>],
 }
 
-/// An alarm entering a state at a time (seconds since the Unix epoch).
+/// An alarm entering a state at a time (seconds since the Unix epoch), or another event on
+/// the time axis (a rollout's step) with no state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mark<'a> {
     pub t: i64,
     pub alarm: &'a str,
-    /// ALARM, OK or INSUFFICIENT_DATA.
+    /// ALARM, OK or INSUFFICIENT_DATA; empty for an event that is not an alarm's.
     pub state: &'a str,
 }
 
@@ -255,7 +256,11 @@ fn draw<DB: DrawingBackend>(
             colour.stroke_width(2),
         )))
         .map_err(|e| draw(&e))?;
-        let label = format!("{} {}", mark.alarm, mark.state);
+        let label = if mark.state.is_empty() {
+            mark.alarm.to_string()
+        } else {
+            format!("{} {}", mark.alarm, mark.state)
+        };
         let style = ("sans-serif", 11).into_font().color(&colour);
         plot.draw_series(std::iter::once(Text::new(label, (mark.t, y1), style)))
             .map_err(|e| draw(&e))?;

@@ -46,7 +46,12 @@ fn print_view(view: &RolloutView) {
             }
         }
     }
-    if !view.driven && !r.status.ended() {
+    if !view.here {
+        println!(
+            "  driven on the desktop {}; shown here through the team log",
+            r.desktop
+        );
+    } else if !view.driven && !r.status.ended() {
         println!("  no process drives it now: `flightdeck rollout run` takes it up");
     }
 }
@@ -109,6 +114,12 @@ pub async fn rollout(fd: &Flightdeck, command: RolloutCommand) -> Result<(), Err
     let id = match &command {
         RolloutCommand::Run(t) => match fd.rollout_of_step(&t.runbook, &t.step, &t.env)? {
             Some(open) if !open.row.status.ended() => {
+                if !open.here {
+                    return Err(Error::Invalid(format!(
+                        "rollout {} was started on the desktop {}, which drives it; watch it with `flightdeck rollout status`",
+                        open.row.rollout, open.row.desktop
+                    )));
+                }
                 if open.driven {
                     return Err(Error::Invalid(format!(
                         "rollout {} is driven by another process; watch it with `flightdeck rollout status`",
@@ -168,7 +179,7 @@ pub async fn rollout(fd: &Flightdeck, command: RolloutCommand) -> Result<(), Err
                     a.reason.as_deref(),
                 )
                 .await?;
-            if what == Command::Pause || view.driven {
+            if what == Command::Pause || view.driven || !view.here {
                 show(&view, t.json);
                 return Ok(());
             }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use flightdeck_charts::{render_png, render_svg, Chart, Line, Mark, Theme};
-use flightdeck_cloud::{CriterionResult, Evaluation};
+use flightdeck_cloud::{AlarmMark, CriterionResult, Evaluation};
 use flightdeck_vault::Vault;
 use serde::Serialize;
 use ts_rs::TS;
@@ -67,18 +67,23 @@ pub fn criterion_chart(
 }
 
 /// Evaluates the runbook's criteria in its environment and draws each metric's chart.
+/// `traffic` (a rollout's steps and rollbacks) is drawn on every metric chart as vertical lines.
 pub async fn board(
     input: &GoNoGoInput,
     vault: &Vault,
     scope: Scope<'_>,
     window: Duration,
     dark: bool,
+    traffic: &[AlarmMark],
 ) -> Result<Board, Error> {
     let evaluation = evaluate_input(input, vault, scope, window, SystemTime::now()).await?;
     let theme = if dark { Theme::Dark } else { Theme::Light };
     let mut charts = BTreeMap::new();
     for r in &evaluation.results {
-        if let Some(svg) = criterion_chart(r, theme, ChartFormat::Svg)? {
+        let mut drawn = r.clone();
+        drawn.marks.extend(traffic.iter().cloned());
+        drawn.marks.sort_by_key(|m| m.t);
+        if let Some(svg) = criterion_chart(&drawn, theme, ChartFormat::Svg)? {
             charts.insert(r.id.clone(), String::from_utf8_lossy(&svg).into_owned());
         }
     }

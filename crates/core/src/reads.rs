@@ -31,8 +31,14 @@ impl Flightdeck {
         window: Duration,
         dark: bool,
     ) -> Result<Board, Error> {
-        let input = gonogo_input(&*self.read()?, key, env)?;
-        crate::board(&input, self.vault(), scope, window, dark).await
+        let (input, traffic) = {
+            let store = self.read()?;
+            (
+                gonogo_input(&store, key, env)?,
+                crate::rollout::traffic_marks(&store, key, env)?,
+            )
+        };
+        crate::board(&input, self.vault(), scope, window, dark, &traffic).await
     }
 
     /// The monitoring grid of `env` over the last `range`.

@@ -15,7 +15,12 @@ next_at_ms: number | null, last_judgment: RolloutLogEntry | null,
 /**
  * A process drives it on this desktop now.
  */
-driven: boolean, log: Array<RolloutLogEntry>, rollout: string, runbook: string, step: string, environment: string, status: RolloutStatus, 
+driven: boolean, 
+/**
+ * It was started on this desktop, which drives it; a teammate's rollout is only watched
+ * here, and the commands given here reach its desktop through the team log.
+ */
+here: boolean, log: Array<RolloutLogEntry>, rollout: string, runbook: string, step: string, environment: string, status: RolloutStatus, 
 /**
  * The step running; None before the first step's traffic.
  */
@@ -31,4 +36,8 @@ rollback_reason: string | null, rollback_aborted: boolean,
 /**
  * When the judgment that began the rollback was made.
  */
-judged_at_ms: number | null, timing: RollbackTiming | null, started_ms: number, started_by: string, ended_ms: number | null, };
+judged_at_ms: number | null, timing: RollbackTiming | null, started_ms: number, started_by: string, 
+/**
+ * The desktop that started it, which drives it.
+ */
+desktop: string, ended_ms: number | null, };

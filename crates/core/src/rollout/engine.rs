@@ -360,6 +360,13 @@ impl Flightdeck {
             )));
         };
         let row = self.rollout_row(key, id)?;
+        let here = self.read()?.desktop().to_string();
+        if row.desktop != here {
+            return Err(Error::Invalid(format!(
+                "rollout {id} was started on the desktop {}, which drives it; commands given here reach it through the team log",
+                row.desktop
+            )));
+        }
         let rollout: Rollout = serde_json::from_value(row.definition.clone())
             .map_err(|e| Error::Invalid(format!("rollout {id}: {e}")))?;
         let (criteria, env) = {

@@ -13,7 +13,9 @@ use std::sync::atomic::AtomicBool;
 
 use flightdeck_cloud::{live_traffic, sdk_config, stable_version, Run};
 use flightdeck_model::Direction;
-use flightdeck_model::{Actor, Environment, Event, RolloutChange, RolloutStatus};
+use flightdeck_model::{
+    Actor, AlarmMark, Environment, Event, RolloutChange, RolloutStatus, ShiftCause,
+};
 use flightdeck_runbook::{
     Action, Criterion, CriterionKind, ExistingAlarms, Rollout, RolloutCriteria, Runbook,
 };
@@ -64,6 +66,36 @@ fn rollout_of(action: &Action, step: &str) -> Result<Rollout, Error> {
             other.kind()
         ))),
     }
+}
+
+/// Each shift of the environment's rollouts as a mark for the board's metric charts: a step
+/// ("canary 50%") or a rollback ("canary rollback to 0%", drawn as an alarm).
+pub(crate) fn traffic_marks(store: &Store, key: &str, env: &str) -> Result<Vec<AlarmMark>, Error> {
+    let mut marks = Vec::new();
+    for row in store
+        .rollouts(key)?
+        .into_iter()
+        .filter(|r| r.environment == env)
+    {
+        for entry in store.rollout_log(key, &row.rollout)? {
+            if let RolloutChange::Shifted {
+                cause, to_percent, ..
+            } = entry.change
+            {
+                let rollback = cause == ShiftCause::Rollback;
+                marks.push(AlarmMark {
+                    t: entry.at_ms / 1000,
+                    alarm: if rollback {
+                        format!("{} rollback to {to_percent}%", row.step)
+                    } else {
+                        format!("{} {to_percent}%", row.step)
+                    },
+                    state: if rollback { "ALARM" } else { "" }.into(),
+                });
+            }
+        }
+    }
+    Ok(marks)
 }
 
 /// What the plan of a rollout adds for a person: the criteria that judge it.
@@ -131,6 +163,9 @@ pub struct RolloutView {
     pub last_judgment: Option<RolloutLogEntry>,
     /// A process drives it on this desktop now.
     pub driven: bool,
+    /// It was started on this desktop, which drives it; a teammate's rollout is only watched
+    /// here, and the commands given here reach its desktop through the team log.
+    pub here: bool,
     pub log: Vec<RolloutLogEntry>,
 }
 
@@ -158,6 +193,7 @@ fn view(store: &Store, data_dir: &std::path::Path, row: RolloutRow) -> Result<Ro
             .then(|| row.step_started_ms + i64::from(pause) * 1000),
         last_judgment,
         driven: DriverLock::driven(data_dir, &row.rollout)?,
+        here: row.desktop == store.desktop(),
         log,
         row,
     })
