@@ -120,7 +120,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let runbook_id = self.runbook_id(key)?;
         let actor = crate::person(author)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute(
             "INSERT INTO action_runs (runbook_id, step, environment, direction, action, actor, role, started_at, status) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running')",
@@ -157,7 +157,7 @@ impl Store {
         run: i64,
         result: &RunResult<'_>,
     ) -> Result<ActionRun, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute(
             "UPDATE action_runs SET finished_at = ?2, status = ?3, outputs = ?4, request_ids = ?5, \
              undo = ?6, log = ?7, error = ?8 WHERE id = ?1",

@@ -223,7 +223,7 @@ impl Store {
         author: &Author,
         event: Event,
     ) -> Result<AuditEntry, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         let entry = record(&tx, &self.desktop, author, event)?;
         tx.commit()?;
         Ok(entry)

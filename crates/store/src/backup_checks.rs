@@ -39,7 +39,7 @@ impl Store {
             result: result.to_string(),
             detail: detail.to_string(),
         };
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute(
             "INSERT INTO backup_checks (location, checked_at, actor, result, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![check.location, check.checked_at, check.actor, check.result, check.detail],

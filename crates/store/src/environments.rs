@@ -45,7 +45,7 @@ impl Store {
         env.validate()?;
         let credentials =
             serde_json::to_string(&env.credentials).expect("credential sources serialise");
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute(
             "INSERT INTO environments (name, colour, account_id, region, dr_region, credentials, \
              endpoint_url, guard, last_check, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9) \
@@ -103,7 +103,7 @@ impl Store {
         check: &ConnectionCheck,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(check).expect("checks serialise");
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         let changed = tx.execute(
             "UPDATE environments SET last_check = ?1 WHERE name = ?2",
             params![json, name],
@@ -126,7 +126,7 @@ impl Store {
         name: &str,
     ) -> Result<Environment, StoreError> {
         let env = self.environment(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute("DELETE FROM environments WHERE name = ?1", [&env.name])?;
         let event = Event::EnvironmentRemoved {
             environment: env.name.clone(),

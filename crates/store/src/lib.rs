@@ -116,6 +116,13 @@ fn person(author: &Author) -> Result<&Actor, StoreError> {
         .ok_or(StoreError::Model(flightdeck_model::ModelError::EmptyName))
 }
 
+/// A transaction that takes the write lock when it begins: one that began as a read and then
+/// wrote would fail at once ("database is locked") when another process (the CLI beside the
+/// app, a rollout's driver) wrote in between, where this one waits for the busy timeout.
+pub(crate) fn immediate(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
 /// The desktop's name, made on first open: the host name and four random hex digits, so two
 /// data directories on one machine are two desktops.
 fn desktop_name(conn: &Connection) -> Result<String, StoreError> {

@@ -20,7 +20,7 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         let key = runbook.key();
         let document = serde_json::to_string(runbook).expect("a runbook always serialises");
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         let previous: Option<(i64, String, u32)> = tx
             .query_row(
                 "SELECT id, document, revision FROM runbooks WHERE key = ?1",

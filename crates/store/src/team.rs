@@ -143,7 +143,7 @@ impl Store {
             [runbook_id],
             |r| r.get(0),
         )?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute(
             "INSERT INTO releases (runbook_id, uri, environment, owner_key) VALUES (?1, ?2, ?3, ?4)",
             params![runbook_id, uri, environment, owner.public_key()],
@@ -332,7 +332,7 @@ impl Store {
         events: &[SignedEvent],
     ) -> Result<(), StoreError> {
         let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         for (i, signed) in events.iter().enumerate() {
             let seq = first + i as i64;
             let event_id = signed.body().map(|b| b.id).unwrap_or_default();
@@ -360,7 +360,7 @@ impl Store {
         reader: &Author,
     ) -> Result<Pulled, StoreError> {
         let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         let mut pulled = Pulled::default();
         for entry in entries {
             let body = entry.signed.body().ok();
@@ -413,7 +413,7 @@ impl Store {
     /// Rebuilds a shared runbook's state from its log (and the changes of ours not in it yet).
     pub fn rebuild(&mut self, key: &str) -> Result<(), StoreError> {
         let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         rebuild(&tx, runbook_id)?;
         tx.commit()?;
         Ok(())
@@ -422,7 +422,7 @@ impl Store {
     /// Forgets the log as read here (and the members it made), to read it all again.
     pub fn forget_log(&mut self, key: &str) -> Result<(), StoreError> {
         let runbook_id = self.runbook_id(key)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::immediate(&mut self.conn)?;
         tx.execute("DELETE FROM team_log WHERE runbook_id = ?1", [runbook_id])?;
         tx.execute("DELETE FROM members WHERE runbook_id = ?1", [runbook_id])?;
         tx.execute(

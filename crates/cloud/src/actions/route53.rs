@@ -3,19 +3,20 @@
 //! values and TTL; the change is waited for until Route53 says INSYNC.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use aws_sdk_route53::client::Waiters;
 use aws_sdk_route53::types::{
-    Change as RecordChange, ChangeAction, ChangeBatch, ChangeStatus, ResourceRecordSet, RrType,
+    Change as RecordChange, ChangeAction, ChangeBatch, ResourceRecordSet, RrType,
 };
 use flightdeck_runbook::Action;
 
 use super::{request_id, Change, Outcome, Plan, Run};
 use crate::CloudError;
 
-/// How long a change may take to be INSYNC, and how often it is asked.
-const INSYNC_WAIT: Duration = Duration::from_secs(120);
-const INSYNC_POLL: Duration = Duration::from_millis(500);
+/// How long a change may take to be INSYNC (AWS: usually within 60 seconds).
+const INSYNC_WAIT: Duration = Duration::from_secs(180);
 
 /// A zone's records are named with a final dot.
 pub(super) fn fqdn(name: &str) -> String {
@@ -207,31 +208,33 @@ pub(super) async fn apply(
     })
 }
 
-/// Waits until Route53 has the change everywhere.
+/// Waits until Route53 has the change everywhere, with the SDK's waiter (GetChange, at the
+/// cadence AWS asks for); cancel stops the waiting.
 pub(super) async fn wait_insync(
     run: &Run<'_>,
     client: &aws_sdk_route53::Client,
     change: &str,
 ) -> Result<(), CloudError> {
-    let deadline = tokio::time::Instant::now() + INSYNC_WAIT;
-    loop {
-        run.cancelled()?;
-        let out = client
-            .get_change()
-            .id(change)
-            .send()
-            .await
-            .map_err(run.fail("route53:GetChange"))?;
-        if out.change_info().map(|c| c.status()) == Some(&ChangeStatus::Insync) {
-            return Ok(());
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(CloudError::Invalid(format!(
-                "Route53 change {change} was not INSYNC after {} seconds; it may still apply",
-                INSYNC_WAIT.as_secs()
-            )));
-        }
-        run.say("waiting for Route53 to report the change INSYNC");
-        tokio::time::sleep(INSYNC_POLL).await;
+    run.say("waiting for Route53 to report the change INSYNC");
+    let waiting = client
+        .wait_until_resource_record_sets_changed()
+        .id(change)
+        .wait(INSYNC_WAIT);
+    tokio::select! {
+        done = waiting => done.map(drop).map_err(|e| {
+            CloudError::Invalid(format!(
+                "Route53 did not report change {change} INSYNC within {} seconds ({}); it may still apply",
+                INSYNC_WAIT.as_secs(),
+                aws_sdk_route53::error::DisplayErrorContext(&e)
+            ))
+        }),
+        () = cancelled(run.cancel) => Err(CloudError::Cancelled),
+    }
+}
+
+/// Returns once the run is cancelled.
+async fn cancelled(flag: &AtomicBool) {
+    while !flag.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
