@@ -17,7 +17,7 @@ use flightdeck_model::{
     Actor, AlarmMark, Environment, Event, RolloutChange, RolloutStatus, ShiftCause,
 };
 use flightdeck_runbook::{
-    Action, Criterion, CriterionKind, ExistingAlarms, Rollout, RolloutCriteria, Runbook,
+    Action, Criterion, CriterionKind, ExistingAlarms, Rollout, RolloutCriteria, Runbook, Traffic,
 };
 use flightdeck_store::{RolloutLogEntry, RolloutRow, Store};
 use flightdeck_vault::Vault;
@@ -29,6 +29,23 @@ pub use driver_lock::DriverLock;
 use crate::actions::{action_input, require_confirmation, ActionInput};
 use crate::permissions::Change;
 use crate::{Error, Flightdeck};
+
+/// The traffic as AWS holds it now: a read, with no progress to report and nothing to cancel.
+async fn read_traffic(
+    config: &flightdeck_cloud::SdkConfig,
+    env: &Environment,
+    traffic: &Traffic,
+) -> Result<Action, Error> {
+    let never = AtomicBool::new(false);
+    let quiet = |_: &str| {};
+    let run = Run {
+        config: config.clone(),
+        env,
+        progress: &quiet,
+        cancel: &never,
+    };
+    Ok(live_traffic(&run, traffic).await?)
+}
 
 fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::Invalid(e.to_string()))
@@ -308,15 +325,7 @@ impl Flightdeck {
         };
         let rollout = rollout_of(&input.action, step)?;
         let config = sdk_config(&input.env, self.vault()).await?;
-        let never = AtomicBool::new(false);
-        let quiet = |_: &str| {};
-        let run = Run {
-            config: config.clone(),
-            env: &input.env,
-            progress: &quiet,
-            cancel: &never,
-        };
-        let live = live_traffic(&run, &rollout.traffic).await?;
+        let live = read_traffic(&config, &input.env, &rollout.traffic).await?;
         let firing = flightdeck_cloud::alarms_in_alarm(&config).await?;
         if !firing.is_empty() && rollout.existing_alarms == ExistingAlarms::Block {
             let reason = format!(
@@ -429,15 +438,7 @@ impl Flightdeck {
             .map_err(|e| Error::Invalid(format!("rollout {}: {e}", row.rollout)))?;
         let env = self.read()?.environment(&row.environment)?;
         let config = sdk_config(&env, self.vault()).await?;
-        let never = AtomicBool::new(false);
-        let quiet = |_: &str| {};
-        let run = Run {
-            config,
-            env: &env,
-            progress: &quiet,
-            cancel: &never,
-        };
-        let live = live_traffic(&run, &rollout.traffic).await?;
+        let live = read_traffic(&config, &env, &rollout.traffic).await?;
         Ok(rollout.traffic.percent_in(&live).unwrap_or(0))
     }
 
