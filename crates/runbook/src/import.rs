@@ -11,9 +11,12 @@ use crate::error::ImportError;
 use crate::fences::lengthen_outer_fences;
 use crate::ids::{normalize, slug, IdAllocator};
 use crate::labels::{classify, is_objectives, phase_heading, set_meta, task_heading, Line};
-use crate::model::{ChecklistItem, ImportWarning, Meta, Phase, Runbook, SignoffField, Step, Task};
+use crate::model::{
+    ChecklistItem, ImportWarning, Meta, Phase, Runbook, SignoffField, Step, Task, TimedSection,
+};
 use crate::mojibake::repair_mac_roman;
 use crate::rollout::RolloutCriteria;
+use crate::times::{read_heading, read_label, time_label, Timing};
 
 /// Runbooks larger than this are refused rather than parsed.
 pub const MAX_RUNBOOK_BYTES: u64 = 16 * 1024 * 1024;
@@ -30,6 +33,8 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
             Ok(runbook) => {
                 let mut runbook = runbook?;
                 runbook.repaired_characters = repaired;
+                warnings.append(&mut runbook.warnings);
+                warnings.sort_by_key(|w| w.line);
                 runbook.warnings = warnings;
                 return Ok(runbook);
             }
@@ -153,6 +158,8 @@ struct Builder<'a> {
     /// Heading level and index of the open task in the current phase.
     task: Option<(u32, usize)>,
     section: Option<String>,
+    /// The section heading open now and its line, for the times its labels give.
+    section_heading: Option<(String, u32)>,
     /// A section's name and its normalised words, worked out once for all its items.
     section_words: Option<(String, String)>,
     meta_open: bool,
@@ -163,6 +170,8 @@ struct Builder<'a> {
     items: Vec<ItemFrame>,
     /// The first problem found in a block that must be valid (criteria).
     error: Option<ImportError>,
+    /// Times that could not be read, with their lines.
+    warnings: Vec<ImportWarning>,
 }
 
 impl<'a> Builder<'a> {
@@ -179,6 +188,7 @@ impl<'a> Builder<'a> {
             content_ids: IdAllocator::default(),
             task: None,
             section: None,
+            section_heading: None,
             section_words: None,
             meta_open: true,
             last_text: None,
@@ -187,6 +197,7 @@ impl<'a> Builder<'a> {
             code: None,
             items: Vec::new(),
             error: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -270,24 +281,31 @@ impl<'a> Builder<'a> {
 
     fn on_heading(&mut self, level: u32, text: &str, line: u32) {
         self.last_text = None;
+        let heading = read_heading(text, line);
+        self.warnings.extend(heading.warnings);
+        let (text, timing) = (heading.title.as_str(), heading.timing);
         if let Some((kind, number)) = phase_heading(text) {
             if self.title.is_none() {
                 self.title = Some(text.to_string());
             }
             let key = format!("{kind}-{number}");
-            self.start_phase(text, Some(number), key, level, line);
+            self.start_phase(text, Some(number), key, level, line, timing);
             return;
         }
         if let Some(level_of_phase) = self.current.as_ref().map(|c| c.level) {
             if level > level_of_phase {
                 if let Some((kind, number)) = task_heading(text) {
-                    self.start_task(text, kind, number, level, line);
+                    self.start_task(text, kind, number, level, line, timing);
                     return;
                 }
                 if self.task.is_some_and(|(task_level, _)| level <= task_level) {
                     self.task = None;
                 }
                 self.section = Some(text.to_string());
+                self.section_heading = Some((text.to_string(), line));
+                if !timing.is_empty() {
+                    *self.section_timing(text, line) = timing;
+                }
                 self.meta_open = false;
                 return;
             }
@@ -299,7 +317,48 @@ impl<'a> Builder<'a> {
             }
             return;
         }
-        self.start_phase(text, None, slug(text), level, line);
+        self.start_phase(text, None, slug(text), level, line, timing);
+    }
+
+    /// The timing of the section heading `title` of the open phase, added on first use.
+    fn section_timing(&mut self, title: &str, line: u32) -> &mut Timing {
+        let phase_id = self.phase().id.clone();
+        let phase = self.phase();
+        let index = match phase.sections.iter().position(|s| s.line == line) {
+            Some(index) => index,
+            None => {
+                let id = self
+                    .content_ids
+                    .hashed("t", &[&phase_id, &normalize(title)]);
+                let phase = self.phase();
+                phase.sections.push(TimedSection {
+                    id,
+                    title: title.to_string(),
+                    line,
+                    timing: Timing::default(),
+                });
+                phase.sections.len() - 1
+            }
+        };
+        &mut self.phase().sections[index].timing
+    }
+
+    /// Reads a `**Duration**:` or `**Time**:` label into the section, task or phase it is in.
+    fn on_time_label(&mut self, label: &str, value: &str, line: u32) {
+        let Some(kind) = time_label(label) else {
+            return;
+        };
+        let timing = match (self.meta_open, self.section_heading.clone()) {
+            (false, Some((title, heading_line))) => self.section_timing(&title, heading_line),
+            _ => match (self.task, self.current.as_mut()) {
+                (Some((_, index)), Some(open)) => &mut open.phase.tasks[index].timing,
+                (None, Some(open)) => &mut open.phase.timing,
+                (_, None) => return,
+            },
+        };
+        if let Some(warning) = read_label(kind, value, line, timing) {
+            self.warnings.push(warning);
+        }
     }
 
     fn start_phase(
@@ -309,6 +368,7 @@ impl<'a> Builder<'a> {
         key: String,
         level: u32,
         line: u32,
+        timing: Timing,
     ) {
         self.close_phase();
         let numbered = number.is_some();
@@ -329,16 +389,27 @@ impl<'a> Builder<'a> {
                 criteria: Vec::new(),
                 soak: None,
                 actions: Vec::new(),
+                timing,
+                sections: Vec::new(),
             },
             level,
             numbered,
         });
         self.task = None;
         self.section = None;
+        self.section_heading = None;
         self.meta_open = true;
     }
 
-    fn start_task(&mut self, title: &str, kind: String, number: String, level: u32, line: u32) {
+    fn start_task(
+        &mut self,
+        title: &str,
+        kind: String,
+        number: String,
+        level: u32,
+        line: u32,
+        timing: Timing,
+    ) {
         let phase = &mut self
             .current
             .as_mut()
@@ -354,9 +425,11 @@ impl<'a> Builder<'a> {
             line,
             meta: Meta::default(),
             steps: Vec::new(),
+            timing,
         });
         self.task = Some((level, phase.tasks.len() - 1));
         self.section = None;
+        self.section_heading = None;
         self.meta_open = true;
     }
 
@@ -366,12 +439,20 @@ impl<'a> Builder<'a> {
         }
         self.task = None;
         self.section = None;
+        self.section_heading = None;
     }
 
     /// The open phase, or an "Overview" phase for content that comes before any heading.
     fn phase(&mut self) -> &mut Phase {
         if self.current.is_none() {
-            self.start_phase("Overview", None, "overview".to_string(), 7, 1);
+            self.start_phase(
+                "Overview",
+                None,
+                "overview".to_string(),
+                7,
+                1,
+                Timing::default(),
+            );
         }
         &mut self.current.as_mut().expect("just opened").phase
     }
@@ -403,6 +484,10 @@ impl<'a> Builder<'a> {
                 }
                 Line::LabelValue(label, value) if self.meta_open => {
                     set_meta(self.meta_target(), &label, &value, p.line + offset as u32);
+                    self.on_time_label(&label, &value, p.line + offset as u32);
+                }
+                Line::LabelValue(label, value) if time_label(&label).is_some() => {
+                    self.on_time_label(&label, &value, p.line + offset as u32);
                 }
                 Line::Signoff(label, kind) => {
                     let phase_id = self.phase().id.clone();
@@ -658,13 +743,14 @@ impl<'a> Builder<'a> {
         }
         let mut phases = phases;
         crate::gates::link_phases(self.file, &mut phases)?;
+        crate::time_links::link_times(&mut phases, &mut self.warnings);
         let title = self.title.unwrap_or_else(|| phases[0].title.clone());
         Ok(Runbook {
             title,
             meta: self.meta,
             phases,
             repaired_characters: 0,
-            warnings: Vec::new(),
+            warnings: self.warnings,
         })
     }
 }

@@ -18,6 +18,8 @@ mod model;
 mod mojibake;
 mod role;
 mod rollout;
+mod time_links;
+mod times;
 
 pub use actions::{
     parse_action_block, resolve_vars, Action, ActionStep, AlarmSpec, ContainerSpec, EfsVolume,
@@ -32,8 +34,9 @@ pub use generate::synthetic_runbook;
 pub use import::{parse, MAX_RUNBOOK_BYTES};
 pub use model::{
     ChecklistItem, ImportWarning, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step,
-    Task,
+    Task, TimedSection,
 };
 pub use mojibake::repair_mac_roman;
 pub use role::{Role, UnknownRole};
 pub use rollout::{ExistingAlarms, OnFailure, Rollout, RolloutCriteria, Traffic};
+pub use times::{ClockWindow, DurationRange, GoLiveOffset, MonthDay, Order, Timing};

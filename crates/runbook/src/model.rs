@@ -4,6 +4,7 @@ use ts_rs::TS;
 use crate::actions::ActionStep;
 use crate::criteria::{Criterion, Soak};
 use crate::role::Role;
+use crate::times::Timing;
 
 /// A runbook as read from its markdown: structure only, no progress state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -106,6 +107,22 @@ pub struct Phase {
     pub soak: Option<Soak>,
     /// Executable steps declared in `flightdeck` blocks, in document order.
     pub actions: Vec<ActionStep>,
+    /// When the phase happens, from its heading and `**Duration**:` / `**Time**:` labels.
+    pub timing: Timing,
+    /// Headings inside the phase that are not tasks but carry a time ("72 Hours Before
+    /// Go-Live", "Canary: 5% of Traffic (12:30 PM)"), in document order.
+    pub sections: Vec<TimedSection>,
+}
+
+/// A heading inside a phase that carries a time; its checklist items are the ones whose
+/// `section` is its title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TimedSection {
+    pub id: String,
+    pub title: String,
+    pub line: u32,
+    pub timing: Timing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -117,6 +134,7 @@ pub struct Task {
     pub line: u32,
     pub meta: Meta,
     pub steps: Vec<Step>,
+    pub timing: Timing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -543,4 +543,4 @@ fn the_generated_five_megabyte_runbook_imports_to_the_same_runbook() {
 
 const PINNED_PHASES: usize = 701;
 const PINNED_ITEMS: usize = 98_140;
-const PINNED_SHA256: &str = "da3988603ebf549b7e06d5975a5845666d1386d5e9c90d2306b8e88d95ab222c";
+const PINNED_SHA256: &str = "c4b33a851fee335769aa226d3e38037bee803dc7505cd2087b376d462bfd74ad";

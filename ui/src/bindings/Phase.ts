@@ -8,6 +8,8 @@ import type { SignoffField } from "./SignoffField";
 import type { Soak } from "./Soak";
 import type { Step } from "./Step";
 import type { Task } from "./Task";
+import type { TimedSection } from "./TimedSection";
+import type { Timing } from "./Timing";
 
 export type Phase = { id: string, 
 /**
@@ -42,4 +44,13 @@ soak: Soak | null,
 /**
  * Executable steps declared in `flightdeck` blocks, in document order.
  */
-actions: Array<ActionStep>, };
+actions: Array<ActionStep>, 
+/**
+ * When the phase happens, from its heading and `**Duration**:` / `**Time**:` labels.
+ */
+timing: Timing, 
+/**
+ * Headings inside the phase that are not tasks but carry a time ("72 Hours Before
+ * Go-Live", "Canary: 5% of Traffic (12:30 PM)"), in document order.
+ */
+sections: Array<TimedSection>, };

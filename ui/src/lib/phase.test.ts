@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { ItemView } from "../bindings/ItemView";
 import type { Phase } from "../bindings/Phase";
+import type { Timing } from "../bindings/Timing";
 import { percent, phaseBlocks, stateForKey, step } from "./phase";
 
 function item(id: string, line: number, section: string | null, task: string | null = null): ItemView {
   return { id, phase_id: "p", text: id, section, task, parent: null, depth: 0, line, state: null, note: null, by: null, role: null, at: null, desktop: null };
 }
+
+const noTime: Timing = { duration: null, window: null, offset: null, order: { type: "sequential" }, after: [], noted: null };
 
 const phase: Phase = {
   id: "phase-8",
@@ -17,12 +20,14 @@ const phase: Phase = {
   signoff_roles: [],
   objectives: [],
   items: [],
-  tasks: [{ id: "phase-8/task-8-1", number: "8.1", title: "Task 8.1", line: 20, meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] }, steps: [] }],
+  tasks: [{ id: "phase-8/task-8-1", number: "8.1", title: "Task 8.1", line: 20, meta: { duration: null, responsible: null, depends_on: null, status: null, environment: null, target: null, other: [] }, steps: [], timing: noTime }],
   steps: [],
   signoff: [],
   criteria: [],
   soak: null,
   actions: [],
+  timing: noTime,
+  sections: [],
 };
 
 describe("phaseBlocks", () => {
