@@ -1174,3 +1174,69 @@ async fn a_rollout_is_started_watched_and_completes_on_the_board() -> Result<()>
     flightdeck_core::demo_down(data.path())?;
     Ok(())
 }
+
+const TIMED_RUNBOOK: &str = "# Gui Timed Release\n\n## Phase 1: Deploy (T+0 to T+30 min)\n\n### Task 1.1: Push images (20 min)\n\n- [ ] Images pushed\n\n### Task 1.2: Migrate (10 min)\n\n- [ ] Migrations applied\n\n## Phase 2: Verify\n\n**Duration**: 30 minutes\n\n- [ ] Smoke tests green\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_shows_a_late_task_and_the_board_says_how_late() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let file = data.path().join("timed.md");
+    std::fs::write(&file, TIMED_RUNBOOK)?;
+    // A live run that began 50 minutes ago; its 20-minute first task is ticked only now.
+    {
+        let fd = flightdeck_core::Flightdeck::open(data.path())?;
+        fd.import_file(&file)?;
+        let lead = fd.set_identity("Gui Lead", flightdeck_store::Role::TechnicalLead)?;
+        let t0_ms = flightdeck_core::now_ms() - 50 * 60_000;
+        let start = flightdeck_core::RunStart {
+            kind: flightdeck_store::RunKind::Live,
+            name: None,
+            environment: None,
+            t0_ms,
+            utc_offset_minutes: 0,
+        };
+        let run = fd.start_run(&lead, "gui-timed-release", &start)?;
+        let item = fd.read()?.items(&run.key)?[0].id.clone();
+        let done = flightdeck_store::ItemUpdate {
+            state: Some(ItemState::Done),
+            note: None,
+        };
+        fd.change_item(&lead, &run.key, &item, &done)?;
+    }
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    click(&client, "[data-testid=runbook-gui-timed-release\\@live-1]").await?;
+    click(&client, "[data-testid=open-timeline]").await?;
+    css(&client, "[data-testid=gantt]").await?;
+    let headline = wait_for_text(&client, "[data-testid=timeline-headline]", "min late").await?;
+    assert!(headline.starts_with("running 3"), "{headline}");
+    let task_late: i64 = css(&client, "[data-testid=row-phase-1\\/task-1-1]")
+        .await?
+        .attr("data-late")
+        .await?
+        .unwrap_or_default()
+        .parse()?;
+    assert!(
+        (30..=32).contains(&task_late),
+        "task 1.1 is {task_late} min late"
+    );
+    css(&client, "[data-testid=now-line]").await?;
+    screenshot(&client, "timeline.png").await?;
+    client.close().await?;
+
+    // The client stakeholder's board says it in a sentence.
+    flightdeck_core::Flightdeck::open(data.path())?
+        .set_identity("Gui Client", flightdeck_store::Role::ClientStakeholder)?;
+    let client = open_window(&driver).await?;
+    click(&client, "[data-testid=runbook-gui-timed-release\\@live-1]").await?;
+    click(&client, "[data-testid=open-board]").await?;
+    let said = wait_for_text(&client, "[data-testid=board-schedule]", "min late").await?;
+    assert!(
+        said.contains("running 3") && said.contains("projected end"),
+        "{said}"
+    );
+    screenshot(&client, "timeline-board.png").await?;
+    client.close().await?;
+    Ok(())
+}

@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use flightdeck_cloud::{list_profiles, AwsProfile, Plan, RdsSnapshot};
 use flightdeck_core::{
-    AuditReport, BackupDone, BackupListing, BackupPlace, BackupRequest, Board, Compression,
-    DbLogin, Direction, EnvironmentInput, EnvironmentView, Error, Invite, MonitoringView,
-    PhaseGate, RestoreDone, RestorePreview, RestoreRequest, RolloutCommand, RolloutView,
-    RunbookView, Scope, SignoffRequest, SoakTimeline, SyncRound, TeamView, VerifyDone,
+    Attachment, AuditReport, BackupDone, BackupListing, BackupPlace, BackupRequest, Board,
+    Compression, DbLogin, Direction, EnvironmentInput, EnvironmentView, Error, EvidenceCheck,
+    Invite, MonitoringView, PhaseGate, RestoreDone, RestorePreview, RestoreRequest, RolloutCommand,
+    RolloutView, RunStart, RunTimeline, RunbookView, Scope, SignoffRequest, SoakTimeline,
+    SyncRound, TeamView, VerifyDone,
 };
 use flightdeck_store::{
-    ActionRun, Actor, Confirmation, Decision, DecisionRecord, ImportOutcome, ItemUpdate, ItemView,
-    Member, Role, RunbookSummary, SearchHit, SignoffRecord, SoakRecord,
+    ActionRun, Actor, Confirmation, Decision, DecisionRecord, EvidenceRecord, ImportOutcome,
+    ItemUpdate, ItemView, Member, Role, RunRow, RunbookSummary, SearchHit, SignoffRecord,
+    SoakRecord,
 };
 use serde::Serialize;
 use ts_rs::TS;
@@ -73,6 +75,46 @@ commands! {
 
     fn set_item(face, key: String, item: String, update: ItemUpdate) -> ItemView {
         face.fd.change_item(&face.fd.acting()?, &key, &item, &update)
+    }
+
+    /// Lets a held item (and what holds it) start before its planned time, for a reason that
+    /// is audited; returns the id of what held it.
+    fn start_early(face, key: String, item: String, reason: String) -> String {
+        face.fd.override_hold(&face.fd.acting()?, &key, &item, &reason)
+    }
+
+    /// Attaches a file (by path), pasted output or a link to a checklist item.
+    fn attach_evidence(face, key: String, item: String, attachment: Attachment, note: String) -> EvidenceRecord {
+        face.fd.attach_evidence(&face.fd.acting()?, &key, &item, &attachment, &note)
+    }
+
+    /// The evidence of the run `key`, oldest first.
+    fn evidence(face, key: String) -> Vec<EvidenceRecord> {
+        Ok(face.fd.read()?.evidence(&key, None)?)
+    }
+
+    /// Every kept file and output hashed again against the audit trail's SHA-256.
+    fn verify_evidence(face, key: String) -> Vec<EvidenceCheck> {
+        face.fd.verify_evidence(&key)
+    }
+
+    /// The runs of the runbook `key` belongs to, the default run first; one is current.
+    fn runs(face, key: String) -> Vec<RunRow> {
+        Ok(face.fd.read()?.runs(&key)?)
+    }
+
+    /// Starts a rehearsal or the live run; it becomes the runbook's current run.
+    fn start_run(face, key: String, start: RunStart) -> RunRow {
+        face.fd.start_run(&face.fd.acting()?, &key, &start)
+    }
+
+    fn end_run(face, key: String) -> RunRow {
+        face.fd.end_run(&face.fd.acting()?, &key)
+    }
+
+    /// The run against its plan, now: lateness, the critical path and the projected end.
+    fn timeline(face, key: String) -> RunTimeline {
+        flightdeck_core::run_timeline(&*face.fd.read()?, &key, flightdeck_core::now_ms())
     }
 
     fn import_runbook(face, path: String) -> ImportOutcome {

@@ -9,6 +9,10 @@ pub struct Cli {
     /// Where Flightdeck keeps its state (default: the app's data directory).
     #[arg(long, global = true, env = flightdeck_core::DATA_DIR_ENV)]
     pub data_dir: Option<PathBuf>,
+    /// The run of the runbook to act on, by name (`flightdeck run list` shows them; `default`
+    /// is the state kept before runs). Default: the runbook's current run.
+    #[arg(long, global = true)]
+    pub run: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,6 +34,17 @@ impl Cli {
             | Command::Gate { json, .. }
             | Command::Soak(SoakCommand::Status { json, .. })
             | Command::Monitor { json, .. }
+            | Command::Timeline { json, .. }
+            | Command::Evidence(
+                EvidenceCommand::Attach { json, .. }
+                | EvidenceCommand::List { json, .. }
+                | EvidenceCommand::Verify { json, .. },
+            )
+            | Command::Run(
+                RunCommand::Start { json, .. }
+                | RunCommand::List { json, .. }
+                | RunCommand::End { json, .. },
+            )
             | Command::Action(ActionCommand::Runs { json, .. }) => *json,
             Command::Action(
                 ActionCommand::Plan(t) | ActionCommand::Apply(t) | ActionCommand::Undo(t),
@@ -70,6 +85,19 @@ pub enum Command {
     /// Inspect, import and list runbooks.
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// Runs of a runbook: start a rehearsal or the live run with its T0, list them, end one.
+    #[command(subcommand)]
+    Run(RunCommand),
+    /// Evidence on checklist items: files, command output, links; verified against the trail.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// The run against its plan: planned and actual times, lateness, the critical path and
+    /// the projected end.
+    Timeline {
+        runbook: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Progress of a runbook, per phase; with --phase, its items and their ids.
     Status {
         /// Runbook key, as `flightdeck runbook list` shows it.
@@ -175,6 +203,81 @@ pub enum Command {
         /// How far back to look, in minutes.
         #[arg(long, default_value_t = 30)]
         window: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Command {
+    /// The runbook key of a command that acts on one run of a runbook, for `--run` to resolve.
+    pub fn run_scoped_runbook(&mut self) -> Option<&mut String> {
+        match self {
+            Command::Status { runbook, .. }
+            | Command::Timeline { runbook, .. }
+            | Command::Run(RunCommand::End { runbook, .. })
+            | Command::Evidence(
+                EvidenceCommand::Attach { runbook, .. }
+                | EvidenceCommand::List { runbook, .. }
+                | EvidenceCommand::Verify { runbook, .. },
+            )
+            | Command::Gate { runbook, .. }
+            | Command::Decide { runbook, .. }
+            | Command::Confirm { runbook, .. }
+            | Command::Report { runbook, .. }
+            | Command::Gonogo { runbook, .. }
+            | Command::Action(ActionCommand::Runs { runbook, .. })
+            | Command::Soak(
+                SoakCommand::Start { runbook, .. }
+                | SoakCommand::Status { runbook, .. }
+                | SoakCommand::Run { runbook, .. },
+            ) => Some(runbook),
+            Command::Item(c) => Some(&mut c.target_mut().runbook),
+            Command::Signoff(a) => Some(&mut a.runbook),
+            Command::Action(
+                ActionCommand::Plan(t) | ActionCommand::Apply(t) | ActionCommand::Undo(t),
+            ) => Some(&mut t.runbook),
+            Command::Rollout(c) => Some(&mut c.target_mut().runbook),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Start a run: it becomes the runbook's current run, with a clean checklist and its plan
+    /// laid out from T0.
+    Start {
+        runbook: String,
+        #[arg(long, required_unless_present = "live", conflicts_with = "live")]
+        rehearsal: bool,
+        #[arg(long)]
+        live: bool,
+        /// The environment it runs in (SIT for a rehearsal, PROD for the live run).
+        #[arg(long)]
+        env: Option<String>,
+        /// The planned start: "2027-01-10 09:00" on this machine's clock, or with an offset
+        /// ("2027-01-10 09:00 +02:00").
+        #[arg(long)]
+        t0: String,
+        /// Default: rehearsal-N or live-N.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The runs of a runbook; the current one is marked.
+    List {
+        runbook: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a run (--run, default the current one): its state stays for the review.
+    End {
+        runbook: String,
+        #[command(flatten)]
+        who: Who,
         #[arg(long)]
         json: bool,
     },
@@ -408,6 +511,10 @@ pub struct ItemTarget {
     /// A note to record with the change.
     #[arg(long)]
     pub note: Option<String>,
+    /// Start an item held until its planned time ("Batch 1 (09:00-10:00)") now, for this
+    /// reason (audited).
+    #[arg(long, value_name = "REASON")]
+    pub early: Option<String>,
     /// Act as this person instead of the saved identity (needs --role).
     #[arg(long = "as", requires = "role")]
     pub actor: Option<String>,
@@ -428,6 +535,8 @@ pub enum ItemCommand {
     Na(ItemTarget),
     /// Mark an item failed.
     Fail(ItemTarget),
+    /// Record a validation item as not tested (the note says why).
+    NotTested(ItemTarget),
 }
 
 impl ItemCommand {
@@ -436,9 +545,57 @@ impl ItemCommand {
             ItemCommand::Check(t)
             | ItemCommand::Uncheck(t)
             | ItemCommand::Na(t)
-            | ItemCommand::Fail(t) => t,
+            | ItemCommand::Fail(t)
+            | ItemCommand::NotTested(t) => t,
         }
     }
+
+    pub fn target_mut(&mut self) -> &mut ItemTarget {
+        match self {
+            ItemCommand::Check(t)
+            | ItemCommand::Uncheck(t)
+            | ItemCommand::Na(t)
+            | ItemCommand::Fail(t)
+            | ItemCommand::NotTested(t) => t,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Attach a file, a command's output (a file of it, or - for standard input) or a link
+    /// to a checklist item; files and output are kept under their SHA-256.
+    Attach {
+        runbook: String,
+        item: String,
+        #[arg(long, group = "what")]
+        file: Option<PathBuf>,
+        #[arg(long, group = "what", value_name = "FILE|-")]
+        output: Option<String>,
+        #[arg(long, group = "what")]
+        link: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The evidence of a run, or of one item.
+    List {
+        runbook: String,
+        #[arg(long)]
+        item: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hash every kept file and output again and compare it with the audit trail's SHA-256.
+    /// Exit code 1 when one changed or is missing.
+    Verify {
+        runbook: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -541,6 +698,16 @@ impl RolloutCommand {
             | RolloutCommand::Resume(a)
             | RolloutCommand::Promote(a)
             | RolloutCommand::Abort(a) => &a.target,
+        }
+    }
+
+    pub fn target_mut(&mut self) -> &mut ActionTarget {
+        match self {
+            RolloutCommand::Plan(t) | RolloutCommand::Run(t) | RolloutCommand::Status(t) => t,
+            RolloutCommand::Pause(a)
+            | RolloutCommand::Resume(a)
+            | RolloutCommand::Promote(a)
+            | RolloutCommand::Abort(a) => &mut a.target,
         }
     }
 }

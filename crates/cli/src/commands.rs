@@ -74,6 +74,7 @@ async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
                 ItemCommand::Uncheck(_) => None,
                 ItemCommand::Na(_) => Some(ItemState::Na),
                 ItemCommand::Fail(_) => Some(ItemState::Failed),
+                ItemCommand::NotTested(_) => Some(ItemState::NotTested),
             };
             let target = command.target();
             let fd = open()?;
@@ -82,6 +83,10 @@ async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
                 state,
                 note: target.note.clone(),
             };
+            if let Some(reason) = &target.early {
+                let held = fd.override_hold(&actor, &target.runbook, &target.item, reason)?;
+                eprintln!("started early: {held} ({reason}), recorded in the audit trail");
+            }
             let item = fd.change_item(&actor, &target.runbook, &target.item, &update)?;
             if target.json {
                 output::json(&item);
@@ -93,6 +98,17 @@ async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
             Some(a) => println!("{} ({})", a.name, a.role),
             None => println!("no identity saved; `flightdeck identity set NAME ROLE`"),
         },
+        Command::Run(command) => crate::run_commands::run(&open()?, command)?,
+        Command::Evidence(command) => {
+            if !crate::evidence_commands::evidence(&open()?, command)? {
+                return Err(Error::Invalid(
+                    "evidence changed or went missing since it was attached (see above)".into(),
+                ));
+            }
+        }
+        Command::Timeline { runbook, json } => {
+            crate::run_commands::timeline(&open()?, &runbook, json)?
+        }
         Command::Env(command) => crate::env_commands::env(&open()?, command).await?,
         Command::Secret(command) => crate::env_commands::secret(command)?,
         Command::Demo(command) => crate::env_commands::demo(command, dir).await?,

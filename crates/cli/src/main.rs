@@ -5,11 +5,13 @@ mod args;
 mod commands;
 mod db_commands;
 mod env_commands;
+mod evidence_commands;
 mod gonogo_command;
 mod monitor_command;
 mod output;
 mod reporter;
 mod rollout_commands;
+mod run_commands;
 mod signoff_commands;
 mod soak_commands;
 mod team_commands;
@@ -24,8 +26,12 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
-    let cli = args::Cli::parse();
+    let mut cli = args::Cli::parse();
     let json = cli.json();
+    if let Err(e) = run_commands::resolve_run(&mut cli) {
+        output::error(&e, json);
+        return ExitCode::FAILURE;
+    }
     if let args::Command::Gonogo { .. } = cli.command {
         return gonogo_command::run(cli).await;
     }

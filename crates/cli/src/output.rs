@@ -32,6 +32,10 @@ fn hint(e: &Error) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" "),
         Error::NoDbLogin => "--secret NAME (Secrets Manager) or --keyring NAME (OS keyring)".into(),
+        Error::Held { .. } => "to start it now, pass --early \"REASON\"".into(),
+        Error::NoT0(_) => {
+            "`flightdeck run start RUNBOOK --rehearsal|--live --t0 \"YYYY-MM-DD HH:MM\"`".into()
+        }
         Error::Store(StoreError::UnknownRunbook(_)) => {
             "`flightdeck runbook list` shows the imported ones".into()
         }
@@ -177,6 +181,7 @@ pub fn item(item: &ItemView) {
         Some(ItemState::Done) => "[x]",
         Some(ItemState::Na) => "[-]",
         Some(ItemState::Failed) => "[!]",
+        Some(ItemState::NotTested) => "[?]",
         None => "[ ]",
     };
     let indent = "  ".repeat(item.depth as usize);

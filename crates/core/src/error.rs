@@ -73,6 +73,18 @@ pub enum Error {
     },
     #[error(transparent)]
     Database(#[from] flightdeck_dbdump::DumpError),
+    #[error("'{title}' is held until {until} ({minutes} min from now); starting it early needs a reason, which is audited")]
+    Held {
+        held: String,
+        title: String,
+        until: String,
+        minutes: i64,
+        until_ms: i64,
+    },
+    #[error("run '{0}' has no planned start (T0); start a rehearsal or live run with one to see it in time")]
+    NoT0(String),
+    #[error(transparent)]
+    Schedule(#[from] flightdeck_schedule::ScheduleError),
 }
 
 impl Error {
@@ -102,6 +114,9 @@ impl Error {
             Error::Unavailable => "internal",
             Error::ActionFailed { .. } => "action_failed",
             Error::Database(e) => e.code(),
+            Error::Held { .. } => "held",
+            Error::NoT0(_) => "no_t0",
+            Error::Schedule(_) => "invalid_runbook",
         }
     }
 }
@@ -134,6 +149,12 @@ impl Typed {
 pub enum Reason {
     /// The change waits for these names to be typed.
     NeedsTyped { names: Vec<Typed> },
+    /// The item is held until its planned start; it may start early with a reason.
+    Held {
+        held: String,
+        #[ts(type = "number")]
+        until_ms: i64,
+    },
 }
 
 /// How an error crosses a boundary (IPC, `--json` output): a stable code, a sentence for
@@ -170,6 +191,10 @@ impl ApiError {
         let reason = match e {
             Error::NotConfirmed { needs, .. } if !needs.is_empty() => Some(Reason::NeedsTyped {
                 names: needs.clone(),
+            }),
+            Error::Held { held, until_ms, .. } => Some(Reason::Held {
+                held: held.clone(),
+                until_ms: *until_ms,
             }),
             _ => None,
         };

@@ -1,4 +1,4 @@
-use flightdeck_model::Actor;
+use flightdeck_model::{Actor, ItemState, RunKind};
 use flightdeck_store::{ItemUpdate, ItemView};
 
 use crate::permissions::Change;
@@ -24,6 +24,34 @@ impl Flightdeck {
         let phase = store.item(key, item)?.phase_id;
         self.permit(&mut store, actor, Change::Item, Some(key), item)?;
         crate::signoff::require_open(&store, key, &phase)?;
+        if update.state.is_some() {
+            if let Some(held) = crate::schedule::hold(&store, key, item, crate::now_ms())? {
+                return Err(held);
+            }
+        }
+        let current = store.item(key, item)?;
+        let note = update
+            .note
+            .as_deref()
+            .or(current.note.as_deref())
+            .unwrap_or("");
+        if note.trim().is_empty() {
+            match update.state {
+                Some(ItemState::Na) if store.run(key)?.kind == RunKind::Live => {
+                    return Err(Error::Invalid(format!(
+                        "marking '{}' not applicable in a live run needs a reason: add it as the note",
+                        current.text
+                    )));
+                }
+                Some(ItemState::NotTested) => {
+                    return Err(Error::Invalid(format!(
+                        "recording '{}' as not tested needs a comment saying why",
+                        current.text
+                    )));
+                }
+                _ => {}
+            }
+        }
         let author = self.author(&mut store, actor)?;
         Ok(store.set_item(key, item, update, &author)?)
     }
@@ -32,7 +60,7 @@ impl Flightdeck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flightdeck_model::{ItemState, Role};
+    use flightdeck_model::Role;
 
     fn demo() -> (tempfile::TempDir, Flightdeck, String, String) {
         let dir = tempfile::tempdir().unwrap();

@@ -40,6 +40,8 @@ pub enum Change<'a> {
     Share,
     /// Starting, driving or commanding a progressive rollout.
     Rollout,
+    /// Starting or ending a run, or starting a held item early.
+    Run,
 }
 
 impl Change<'_> {
@@ -57,6 +59,7 @@ impl Change<'_> {
             Change::Confirm { .. } => "criterion_confirmed",
             Change::Share => "team_share",
             Change::Rollout => "rollout",
+            Change::Run => "run",
         }
     }
 }
@@ -88,7 +91,7 @@ fn roles(roles: &[Role]) -> String {
 pub fn permit(actor: &Actor, change: Change<'_>) -> Result<(), Error> {
     match change {
         Change::Item | Change::Soak | Change::Backup | Change::Restore | Change::Apply
-        | Change::Rollout => {
+        | Change::Rollout | Change::Run => {
             writer(actor)
         }
         Change::Undo {

@@ -34,6 +34,8 @@ pub enum ItemState {
     /// Not applicable.
     Na,
     Failed,
+    /// A validation item recorded as not tested (its note says why).
+    NotTested,
 }
 
 impl ItemState {
@@ -42,6 +44,7 @@ impl ItemState {
             ItemState::Done => "done",
             ItemState::Na => "na",
             ItemState::Failed => "failed",
+            ItemState::NotTested => "not_tested",
         }
     }
 
@@ -50,6 +53,7 @@ impl ItemState {
             "done" => Some(ItemState::Done),
             "na" => Some(ItemState::Na),
             "failed" => Some(ItemState::Failed),
+            "not_tested" => Some(ItemState::NotTested),
             _ => None,
         }
     }

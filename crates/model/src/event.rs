@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::{
-    Answer, ConnectionCheck, CredentialSource, Decision, GuardLevel, ItemState, Role,
-    RolloutChange, Signed, SoakRecord, Waiver,
+    Answer, ConnectionCheck, CredentialSource, Decision, Evidence, GuardLevel, ItemState, Role,
+    RolloutChange, RunRecord, Signed, SoakRecord, Waiver,
 };
 
 /// Which way an action runs: its own change, or the undo recorded by its last change.
@@ -176,6 +176,31 @@ pub enum Event {
         at_ms: i64,
         change: RolloutChange,
     },
+    /// A run of a runbook started: a rehearsal or the live run, with its T0. `runbook` is the
+    /// runbook's key; the run's own key is `runbook@name`.
+    RunStarted {
+        runbook: String,
+        run: RunRecord,
+    },
+    /// A run over: its state stays, and it is no longer the runbook's current run.
+    RunEnded {
+        runbook: String,
+    },
+    /// A fixed-start item begun before its planned time, on purpose, with the reason.
+    HoldOverridden {
+        runbook: String,
+        /// The held phase, task or section.
+        held: String,
+        #[ts(type = "number")]
+        planned_start_ms: i64,
+        reason: String,
+    },
+    /// Evidence attached to a checklist item; a file's SHA-256 is here, in the audit trail.
+    EvidenceAttached {
+        runbook: String,
+        item: String,
+        evidence: Evidence,
+    },
     /// A change someone asked for and was not allowed to make.
     Refused {
         operation: String,
@@ -211,6 +236,10 @@ impl Event {
             Event::ReleaseShared { .. } => "release_shared".into(),
             Event::MemberAdded { .. } => "member_added".into(),
             Event::Rollout { change, .. } => change.kind().into(),
+            Event::RunStarted { .. } => "run_started".into(),
+            Event::RunEnded { .. } => "run_ended".into(),
+            Event::HoldOverridden { .. } => "hold_overridden".into(),
+            Event::EvidenceAttached { .. } => "evidence".into(),
         }
     }
 
@@ -227,7 +256,11 @@ impl Event {
             | Event::ActionFinished { runbook, .. }
             | Event::ReleaseShared { runbook, .. }
             | Event::MemberAdded { runbook, .. }
-            | Event::Rollout { runbook, .. } => Some(runbook),
+            | Event::Rollout { runbook, .. }
+            | Event::RunStarted { runbook, .. }
+            | Event::RunEnded { runbook }
+            | Event::HoldOverridden { runbook, .. }
+            | Event::EvidenceAttached { runbook, .. } => Some(runbook),
             Event::Refused { runbook, .. } => runbook.as_deref(),
             _ => None,
         }
@@ -254,6 +287,10 @@ impl Event {
             Event::ReleaseShared { release, .. } => release.clone(),
             Event::MemberAdded { name, .. } => name.clone(),
             Event::Rollout { rollout, .. } => rollout.clone(),
+            Event::RunStarted { run, .. } => run.name.clone(),
+            Event::RunEnded { runbook } => crate::split_run_key(runbook).1.to_string(),
+            Event::HoldOverridden { held, .. } => held.clone(),
+            Event::EvidenceAttached { item, .. } => item.clone(),
         }
     }
 
@@ -336,6 +373,14 @@ impl Event {
                 role, public_key, ..
             } => json!({ "role": role, "public_key": public_key }),
             Event::Rollout { at_ms, change, .. } => json!({ "at_ms": at_ms, "change": change }),
+            Event::RunStarted { run, .. } => json!(run),
+            Event::RunEnded { .. } => json!({}),
+            Event::HoldOverridden {
+                planned_start_ms,
+                reason,
+                ..
+            } => json!({ "planned_start_ms": planned_start_ms, "reason": reason }),
+            Event::EvidenceAttached { evidence, .. } => json!(evidence),
         }
     }
 }

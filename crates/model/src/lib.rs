@@ -7,8 +7,10 @@ mod envelope;
 mod environment;
 mod error;
 mod event;
+mod evidence;
 mod records;
 mod rollout;
+mod run;
 mod verdict;
 
 pub use actor::{Actor, ItemState};
@@ -17,7 +19,9 @@ pub use envelope::{verify_bytes, Author, EventBody, SignatureError, SignedEvent}
 pub use environment::{ConnectionCheck, CredentialSource, Environment, GuardLevel};
 pub use error::ModelError;
 pub use event::{Direction, Event};
+pub use evidence::{Evidence, EvidenceKind};
 pub use flightdeck_runbook::Role;
 pub use records::{Answer, Decision, Signed, SoakRecord, Waiver};
 pub use rollout::{Judged, RollbackTiming, RolloutChange, RolloutStatus, ShiftCause};
+pub use run::{run_key, split_run_key, RunKind, RunRecord};
 pub use verdict::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};

@@ -108,9 +108,13 @@ pub fn timeline(
             let work = shape.phase_parts.get(&first).map(|(_, w)| *w);
             if let Some(s) = start {
                 by_activity[first] = Actual::Finished(s, s);
+                // Once a phase has begun, its tasks and sections say how long it takes; its own
+                // duration holds only a phase without them.
+                let has_children = last - first > 2;
                 if let Some(work) = work {
                     by_activity[work] = match end {
                         Some(e) => Actual::Finished(s, e),
+                        None if has_children => Actual::Finished(s, s),
                         None => Actual::Started(s),
                     };
                 }
@@ -168,7 +172,12 @@ pub fn timeline(
         planned_end_ms: plan.end_ms,
         projected_end_ms,
         late_minutes,
-        headline: headline(late_minutes, projected_end_ms, base.utc_offset_minutes),
+        headline: headline(
+            late_minutes,
+            projected_end_ms,
+            base.utc_offset_minutes,
+            worst_open(&items),
+        ),
         items,
         critical_path: plan.critical_path.clone(),
     }
@@ -199,10 +208,31 @@ fn late(actual: i64, planned: i64) -> i64 {
     }
 }
 
-/// "on time" or "running 25 min late, projected end 10:40" (the run's wall clock).
-pub fn headline(late_minutes: i64, projected_end_ms: i64, utc_offset_minutes: i32) -> String {
+/// The unfinished item furthest behind its plan, if one is.
+fn worst_open(items: &[TimelineItem]) -> Option<(&str, i64)> {
+    items
+        .iter()
+        .filter(|i| i.progress != WorkState::Done && i.late_minutes > 0)
+        .max_by_key(|i| i.late_minutes)
+        .map(|i| (i.planned.title.as_str(), i.late_minutes))
+}
+
+/// "on time", "running 25 min late, projected end 10:40" (the run's wall clock), or, when the
+/// end is safe but an item is behind, "on time to the end; 'Phase 1' is 20 min late".
+pub fn headline(
+    late_minutes: i64,
+    projected_end_ms: i64,
+    utc_offset_minutes: i32,
+    worst_open: Option<(&str, i64)>,
+) -> String {
     if late_minutes <= 0 {
-        return "on time".to_string();
+        return match worst_open {
+            Some((title, late)) => format!(
+                "on time to the end; '{title}' is {} late",
+                duration_words(late)
+            ),
+            None => "on time".to_string(),
+        };
     }
     let local = projected_end_ms.div_euclid(60_000) + i64::from(utc_offset_minutes);
     let minute_of_day = local.rem_euclid(1440);

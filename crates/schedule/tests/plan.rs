@@ -157,6 +157,25 @@ fn a_task_ticked_late_is_late_and_moves_the_projection() {
         .unwrap();
     let planned_end = plan.item(&id_of(&plan, "Smoke tests")).unwrap().end_ms;
     let mut progress = RunProgress::default();
+    let before = timeline(&runbook, &plan, &progress, T0);
+    assert_eq!(
+        before.headline, "on time to the end; '72 Hours Before Go-Live' is 72 h late",
+        "what was due before T0 and is not ticked is late"
+    );
+    for (text, at) in [
+        ("Change freeze announced", -72 * 60),
+        ("Final backup verified", -24 * 60),
+        ("War room open", -10),
+    ] {
+        let item = runbook.items().find(|i| i.text == text).unwrap();
+        progress.ticks.insert(
+            item.id.clone(),
+            Tick {
+                at_ms: T0 + at * MINUTE,
+                done: true,
+            },
+        );
+    }
     let on_time = timeline(&runbook, &plan, &progress, T0);
     assert_eq!(on_time.headline, "on time");
     assert_eq!(on_time.projected_end_ms, plan.end_ms);

@@ -13,7 +13,7 @@ use flightdeck_model::{Event, EventBody, ItemState};
 use crate::StoreError;
 
 /// The tables whose rows of a runbook are made by [`apply`] alone.
-pub(crate) const EVENT_STATE: [&str; 10] = [
+pub(crate) const EVENT_STATE: [&str; 11] = [
     "item_state",
     "item_history",
     "signoffs",
@@ -24,6 +24,7 @@ pub(crate) const EVENT_STATE: [&str; 10] = [
     "members",
     "rollouts",
     "rollout_log",
+    "evidence",
 ];
 
 fn runbook_id(tx: &Transaction<'_>, key: &str) -> Result<i64, StoreError> {
@@ -196,7 +197,20 @@ pub(crate) fn apply(tx: &Transaction<'_>, body: &EventBody) -> Result<(), StoreE
             let id = runbook_id(tx, runbook)?;
             crate::rollouts::apply_change(tx, id, rollout, *at_ms, change, body, name)?;
         }
-        Event::ActionStarted { .. }
+        Event::RunStarted { runbook, run } => {
+            crate::runs::start(tx, runbook, run, name, &body.at)?;
+        }
+        Event::RunEnded { runbook } => crate::runs::end(tx, runbook, &body.at)?,
+        Event::EvidenceAttached {
+            runbook,
+            item,
+            evidence,
+        } => {
+            let id = runbook_id(tx, runbook)?;
+            crate::evidence::attach(tx, id, item, evidence, (name, role, &body.at, &body.id))?;
+        }
+        Event::HoldOverridden { .. }
+        | Event::ActionStarted { .. }
         | Event::ActionFinished { .. }
         | Event::BackupTaken { .. }
         | Event::DatabaseRestored { .. }

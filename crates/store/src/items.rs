@@ -1,6 +1,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::runbooks::EFFECTIVE_STATE;
+use crate::runs::CURRENT_RUNS;
 use flightdeck_model::{Author, Event, ItemState};
 
 use crate::types::{ItemUpdate, ItemView, SearchHit};
@@ -148,7 +149,7 @@ impl Store {
             "SELECT r.key, r.title, i.phase_id, i.item_id, i.text, {EFFECTIVE_STATE} \
              FROM items i JOIN runbooks r ON r.id = i.runbook_id \
              LEFT JOIN item_state s ON s.runbook_id = i.runbook_id AND s.item_id = i.item_id \
-             WHERE {filter} ORDER BY r.id, i.ordinal LIMIT {limit}"
+             WHERE {filter} AND r.id IN ({CURRENT_RUNS}) ORDER BY r.id, i.ordinal LIMIT {limit}"
         );
         let hits = self
             .conn

@@ -10,11 +10,13 @@ mod audit;
 mod backup_checks;
 mod environments;
 mod error;
+mod evidence;
 mod identity;
 mod items;
 mod replay;
 mod rollouts;
 mod runbooks;
+mod runs;
 mod signoffs;
 mod soaks;
 mod team;
@@ -30,12 +32,15 @@ pub use action_runs::{ActionRun, RunResult, RunStatus};
 pub use audit::{AuditEntry, ChainBreak};
 pub use backup_checks::BackupCheck;
 pub use error::StoreError;
+pub use evidence::EvidenceRecord;
 pub use flightdeck_model::{
     Actor, Answer, Author, ConnectionCheck, CredentialSource, Decision, Environment, Event,
-    EventBody, GuardLevel, ItemState, Judged, Role, RollbackTiming, RolloutChange, RolloutStatus,
-    ShiftCause, Signed, SignedEvent, SigningKey, SoakRecord, Waiver,
+    EventBody, Evidence, EvidenceKind, GuardLevel, ItemState, Judged, Role, RollbackTiming,
+    RolloutChange, RolloutStatus, RunKind, ShiftCause, Signed, SignedEvent, SigningKey, SoakRecord,
+    Waiver,
 };
 pub use rollouts::{RolloutLogEntry, RolloutRow};
+pub use runs::RunRow;
 pub use signoffs::{DecisionRecord, SignoffRecord};
 pub use soaks::{rfc3339, CheckpointRecord, Confirmation};
 pub use team::{LogEntry, Member, Pulled, Rejected, Release};
@@ -53,6 +58,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/006_backup_checks.sql")),
         M::up(include_str!("../migrations/007_signed_events_team.sql")),
         M::up(include_str!("../migrations/008_rollouts.sql")),
+        M::up(include_str!("../migrations/009_runs.sql")),
+        M::up(include_str!("../migrations/010_evidence_validation.sql")),
     ])
 });
 
@@ -155,7 +162,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 8);
+        assert_eq!(store.schema_version().unwrap(), 10);
         store.check_integrity().unwrap();
     }
 
@@ -165,7 +172,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 8);
+        assert_eq!(store.schema_version().unwrap(), 10);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

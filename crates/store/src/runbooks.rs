@@ -23,7 +23,7 @@ impl Store {
         let tx = crate::immediate(&mut self.conn)?;
         let previous: Option<(i64, String, u32)> = tx
             .query_row(
-                "SELECT id, document, revision FROM runbooks WHERE key = ?1",
+                "SELECT id, document, revision FROM runbooks WHERE key = ?1 AND run_of IS NULL",
                 [&key],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -44,8 +44,21 @@ impl Store {
                      revision = ?5, imported_at = ?6 WHERE id = ?7",
                     params![runbook.title, source, sha256, document, revision, imported_at, id],
                 )?;
-                tx.execute("DELETE FROM items WHERE runbook_id = ?1", [id])?;
-                tx.execute("DELETE FROM phases WHERE runbook_id = ?1", [id])?;
+                tx.execute(
+                    "UPDATE runbooks SET title = ?1, source = ?2, source_sha256 = ?3, document = ?4, \
+                     revision = ?5, imported_at = ?6 WHERE run_of = ?7",
+                    params![runbook.title, source, sha256, document, revision, imported_at, id],
+                )?;
+                tx.execute(
+                    "DELETE FROM items WHERE runbook_id = ?1 \
+                     OR runbook_id IN (SELECT id FROM runbooks WHERE run_of = ?1)",
+                    [id],
+                )?;
+                tx.execute(
+                    "DELETE FROM phases WHERE runbook_id = ?1 \
+                     OR runbook_id IN (SELECT id FROM runbooks WHERE run_of = ?1)",
+                    [id],
+                )?;
                 (id, revision, changes, false)
             }
             None => {
@@ -54,10 +67,23 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
                     params![key, runbook.title, source, sha256, document, imported_at],
                 )?;
-                (tx.last_insert_rowid(), 1, RunbookDiff::default(), true)
+                let id = tx.last_insert_rowid();
+                tx.execute(
+                    "INSERT INTO runs (runbook_id, name, kind, started_at) \
+                     VALUES (?1, 'default', 'default', ?2)",
+                    params![id, imported_at],
+                )?;
+                (id, 1, RunbookDiff::default(), true)
             }
         };
         insert_structure(&tx, id, runbook)?;
+        let runs: Vec<i64> = tx
+            .prepare("SELECT id FROM runbooks WHERE run_of = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for run in runs {
+            crate::runs::copy_structure(&tx, id, run)?;
+        }
         tx.commit()?;
         Ok(ImportOutcome {
             key,
@@ -102,14 +128,16 @@ impl Store {
         serde_json::from_str(&document).map_err(|e| StoreError::BadDocument(key.to_string(), e))
     }
 
-    /// Every imported runbook with its progress, in import order.
+    /// Every imported runbook with the progress of its current run, in import order.
     pub fn list(&self) -> Result<Vec<RunbookSummary>, StoreError> {
         let keys: Vec<String> = self
             .conn
-            .prepare("SELECT key FROM runbooks ORDER BY id")?
+            .prepare("SELECT key FROM runbooks WHERE run_of IS NULL ORDER BY id")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        keys.iter().map(|k| self.summary(k)).collect()
+        keys.iter()
+            .map(|k| self.summary(&self.current_run(k)?.key))
+            .collect()
     }
 
     /// One runbook with progress per phase.
@@ -151,6 +179,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(RunbookSummary {
             key: key.to_string(),
+            run: self.run(key)?,
             title,
             source,
             revision,

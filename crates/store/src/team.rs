@@ -100,6 +100,8 @@ pub(crate) fn queue(
     let (Some(key), Some(author)) = (body.event.runbook(), &body.author) else {
         return Ok(());
     };
+    // A run's changes go to the log of the runbook it is a run of.
+    let key = flightdeck_model::split_run_key(key).0;
     if matches!(body.event, Event::Refused { .. }) {
         return Ok(());
     }
@@ -209,7 +211,8 @@ impl Store {
 
     /// The release `key` is shared as, if it is.
     pub fn release(&self, key: &str) -> Result<Option<Release>, StoreError> {
-        Ok(self.releases()?.into_iter().find(|r| r.key == key))
+        let runbook = flightdeck_model::split_run_key(key).0;
+        Ok(self.releases()?.into_iter().find(|r| r.key == runbook))
     }
 
     /// Every shared runbook here.
@@ -240,7 +243,7 @@ impl Store {
 
     /// The members of a shared runbook, as its log says.
     pub fn members(&self, key: &str) -> Result<Vec<Member>, StoreError> {
-        let runbook_id = self.runbook_id(key)?;
+        let runbook_id = self.runbook_id(flightdeck_model::split_run_key(key).0)?;
         let mut stmt = self.conn.prepare(
             "SELECT name, role, public_key, added_by, added_at, last_seen, desktop FROM members \
              WHERE runbook_id = ?1 ORDER BY added_at, name",

@@ -64,7 +64,10 @@ impl PhaseProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RunbookSummary {
+    /// The key of the run this progress is of (`runbook@run`, or the runbook's for its default
+    /// run).
     pub key: String,
+    pub run: crate::RunRow,
     pub title: String,
     pub source: String,
     pub revision: u32,

@@ -4,10 +4,12 @@ import type { ConnectionCheck } from "./ConnectionCheck";
 import type { CredentialSource } from "./CredentialSource";
 import type { Decision } from "./Decision";
 import type { Direction } from "./Direction";
+import type { Evidence } from "./Evidence";
 import type { GuardLevel } from "./GuardLevel";
 import type { ItemState } from "./ItemState";
 import type { Role } from "./Role";
 import type { RolloutChange } from "./RolloutChange";
+import type { RunRecord } from "./RunRecord";
 import type { Signed } from "./Signed";
 import type { SoakRecord } from "./SoakRecord";
 import type { Waiver } from "./Waiver";
@@ -39,4 +41,8 @@ owner_key: string, } | { "event": "member_added", runbook: string, name: string,
 /**
  * The rollout's id: its step, environment and start.
  */
-rollout: string, at_ms: number, change: RolloutChange, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };
+rollout: string, at_ms: number, change: RolloutChange, } | { "event": "run_started", runbook: string, run: RunRecord, } | { "event": "run_ended", runbook: string, } | { "event": "hold_overridden", runbook: string, 
+/**
+ * The held phase, task or section.
+ */
+held: string, planned_start_ms: number, reason: string, } | { "event": "evidence_attached", runbook: string, item: string, evidence: Evidence, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };

@@ -3,4 +3,4 @@
 /**
  * What a person has recorded for a checklist item. No state means open.
  */
-export type ItemState = "done" | "na" | "failed";
+export type ItemState = "done" | "na" | "failed" | "not_tested";

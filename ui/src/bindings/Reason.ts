@@ -4,4 +4,4 @@ import type { Typed } from "./Typed";
 /**
  * What a face must decide on, beyond the sentence: a reason to act on, not to parse.
  */
-export type Reason = { "kind": "needs_typed", names: Array<Typed>, };
+export type Reason = { "kind": "needs_typed", names: Array<Typed>, } | { "kind": "held", held: string, until_ms: number, };

@@ -5,6 +5,7 @@ import type { ActionProgress } from "./ActionProgress";
 import type { ActionRun } from "./ActionRun";
 import type { Actor } from "./Actor";
 import type { AppInfo } from "./AppInfo";
+import type { Attachment } from "./Attachment";
 import type { AuditReport } from "./AuditReport";
 import type { AwsProfile } from "./AwsProfile";
 import type { BackupDone } from "./BackupDone";
@@ -18,6 +19,8 @@ import type { DecisionRecord } from "./DecisionRecord";
 import type { Direction } from "./Direction";
 import type { EnvironmentInput } from "./EnvironmentInput";
 import type { EnvironmentView } from "./EnvironmentView";
+import type { EvidenceCheck } from "./EvidenceCheck";
+import type { EvidenceRecord } from "./EvidenceRecord";
 import type { ImportOutcome } from "./ImportOutcome";
 import type { Invite } from "./Invite";
 import type { ItemUpdate } from "./ItemUpdate";
@@ -33,6 +36,9 @@ import type { Role } from "./Role";
 import type { RolloutCommand } from "./RolloutCommand";
 import type { RolloutProgress } from "./RolloutProgress";
 import type { RolloutView } from "./RolloutView";
+import type { RunRow } from "./RunRow";
+import type { RunStart } from "./RunStart";
+import type { RunTimeline } from "./RunTimeline";
 import type { RunbookSummary } from "./RunbookSummary";
 import type { RunbookView } from "./RunbookView";
 import type { SearchHit } from "./SearchHit";
@@ -50,6 +56,14 @@ export const commands = {
   listRunbooks: () => invoke<Array<RunbookSummary>>("list_runbooks"),
   runbookView: (key: string) => invoke<RunbookView>("runbook_view", { key }),
   setItem: (key: string, item: string, update: ItemUpdate) => invoke<ItemView>("set_item", { key, item, update }),
+  startEarly: (key: string, item: string, reason: string) => invoke<string>("start_early", { key, item, reason }),
+  attachEvidence: (key: string, item: string, attachment: Attachment, note: string) => invoke<EvidenceRecord>("attach_evidence", { key, item, attachment, note }),
+  evidence: (key: string) => invoke<Array<EvidenceRecord>>("evidence", { key }),
+  verifyEvidence: (key: string) => invoke<Array<EvidenceCheck>>("verify_evidence", { key }),
+  runs: (key: string) => invoke<Array<RunRow>>("runs", { key }),
+  startRun: (key: string, start: RunStart) => invoke<RunRow>("start_run", { key, start }),
+  endRun: (key: string) => invoke<RunRow>("end_run", { key }),
+  timeline: (key: string) => invoke<RunTimeline>("timeline", { key }),
   importRunbook: (path: string) => invoke<ImportOutcome>("import_runbook", { path }),
   identity: () => invoke<Actor | null>("identity"),
   setIdentity: (name: string, role: Role) => invoke<Actor>("set_identity", { name, role }),

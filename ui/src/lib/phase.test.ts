@@ -65,6 +65,8 @@ describe("keyboard helpers", () => {
     expect(stateForKey(" ", null)).toBe("done");
     expect(stateForKey("x", "done")).toBeNull();
     expect(stateForKey("n", "done")).toBe("na");
+    expect(stateForKey("t", null)).toBe("not_tested");
+    expect(stateForKey("t", "not_tested")).toBeNull();
     expect(stateForKey("f", "failed")).toBeNull();
     expect(stateForKey("q", null)).toBeUndefined();
   });

@@ -19,6 +19,7 @@ export const STATE_LABEL: Record<ItemState, string> = {
   done: "Done",
   na: "Not applicable",
   failed: "Failed",
+  not_tested: "Not tested",
 };
 
 /** A run of items shown together: the phase-level items of one section, or one task. */
@@ -68,6 +69,8 @@ export function stateForKey(key: string, current: ItemState | null): ItemState |
       return toggle("na");
     case "f":
       return toggle("failed");
+    case "t":
+      return toggle("not_tested");
     default:
       return undefined;
   }

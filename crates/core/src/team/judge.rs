@@ -55,7 +55,13 @@ impl<'a> Judge<'a> {
         let Some(author) = body.author else {
             return Some("it names no author".into());
         };
-        if body.event.runbook() != Some(self.key) {
+        // A run's events (`runbook@run`) belong to the runbook's log.
+        if body
+            .event
+            .runbook()
+            .map(|k| flightdeck_model::split_run_key(k).0)
+            != Some(self.key)
+        {
             return Some(format!(
                 "it is about runbook {:?}, not {}",
                 body.event.runbook(),
@@ -166,6 +172,9 @@ impl<'a> Judge<'a> {
                 }
             }
             Event::Rollout { .. } => Change::Rollout,
+            Event::RunStarted { .. } | Event::RunEnded { .. } | Event::HoldOverridden { .. } => {
+                Change::Run
+            }
             Event::Refused { .. } => return Ok(None),
             other => {
                 return Err(format!(

@@ -1,0 +1,221 @@
+//! `flightdeck run`, `--run`, `timeline` and fixed-start holds end to end, with the real
+//! keyring holding the signing key.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn flightdeck(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let out = flightdeck(data, args);
+    assert!(out.status.success(), "{args:?}: {}", said(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn json(data: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(data, args)).unwrap()
+}
+
+/// "2027-01-10 09:00 +00:00" for a time `minutes` from now, rounded down to the minute.
+fn t0_in(minutes: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let t = now / 60 * 60 + minutes * 60;
+    let days = t.div_euclid(86_400);
+    let (y, m, d) = civil(days);
+    let minute = t.rem_euclid(86_400) / 60;
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} +00:00",
+        minute / 60,
+        minute % 60
+    )
+}
+
+/// Days since the epoch to a calendar date (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+const RUNBOOK: &str = "# Night Shift\n\n## Phase 1: Prep (T-30 minutes)\n\n**Duration**: 20 minutes\n\n- [ ] War room open\n\n## Batch 1: Cutover (23:30-23:59)\n\n- [ ] DNS switched\n";
+
+#[test]
+fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let file = data.join("night.md");
+    std::fs::write(&file, RUNBOOK).unwrap();
+    let name = format!("Run Lead {}", std::process::id());
+    ok(data, &["identity", "set", &name, "technical_lead"]);
+    ok(data, &["runbook", "import", file.to_str().unwrap()]);
+    let ids: Vec<String> = ["phase-1", "batch-1"]
+        .iter()
+        .map(|phase| {
+            json(data, &["status", "night-shift", "--phase", phase, "--json"])[0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    ok(data, &["item", "check", "night-shift", &ids[0]]);
+
+    // A rehearsal whose T0 is an hour ahead: its clock-time batch is still held.
+    let t0 = t0_in(60);
+    let started = json(
+        data,
+        &[
+            "run",
+            "start",
+            "night-shift",
+            "--rehearsal",
+            "--t0",
+            &t0,
+            "--json",
+        ],
+    );
+    assert_eq!(started["key"], "night-shift@rehearsal-1");
+    let status = json(data, &["status", "night-shift", "--json"]);
+    assert_eq!(status["key"], "night-shift@rehearsal-1");
+    assert_eq!(status["complete"], 0, "a new run starts clean");
+    assert_eq!(
+        json(
+            data,
+            &["status", "night-shift", "--run", "default", "--json"]
+        )["complete"],
+        1,
+        "the default run keeps what was ticked before"
+    );
+
+    ok(data, &["item", "check", "night-shift", &ids[0]]);
+    let held = flightdeck(data, &["item", "check", "night-shift", &ids[1]]);
+    let text = said(&held);
+    // 23:30 on the run's first day is after T0 unless T0 is late in the evening; then the
+    // window is earlier than T0 and the batch is not held.
+    let t0_minute: i64 =
+        t0[11..13].parse::<i64>().unwrap() * 60 + t0[14..16].parse::<i64>().unwrap();
+    if t0_minute < 23 * 60 + 30 {
+        assert!(!held.status.success());
+        assert!(
+            text.contains("'Batch 1: Cutover (23:30-23:59)' is held until 23:30"),
+            "{text}"
+        );
+        assert!(text.contains("--early"), "{text}");
+        let early = flightdeck(
+            data,
+            &[
+                "item",
+                "check",
+                "night-shift",
+                &ids[1],
+                "--early",
+                "change window moved (CHG-881)",
+            ],
+        );
+        assert!(early.status.success(), "{}", said(&early));
+        let trail = ok(data, &["audit", "export", "--jsonl"]);
+        assert!(
+            trail.contains("hold_overridden") && trail.contains("change window moved (CHG-881)")
+        );
+    } else {
+        assert!(held.status.success(), "{text}");
+    }
+
+    let live = json(
+        data,
+        &[
+            "run",
+            "start",
+            "night-shift",
+            "--live",
+            "--t0",
+            &t0_in(-120),
+            "--name",
+            "go-live",
+            "--json",
+        ],
+    );
+    assert_eq!(live["key"], "night-shift@go-live");
+    assert_eq!(
+        json(data, &["status", "night-shift", "--json"])["complete"],
+        0
+    );
+    assert_eq!(
+        json(
+            data,
+            &["status", "night-shift", "--run", "rehearsal-1", "--json"]
+        )["complete"],
+        2,
+        "the rehearsal keeps its ticks beside the live run"
+    );
+
+    let runs = json(data, &["run", "list", "night-shift", "--json"]);
+    let names: Vec<(&str, bool)> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["current"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("default", false),
+            ("rehearsal-1", false),
+            ("go-live", true)
+        ]
+    );
+
+    // The live run started two hours ago with nothing ticked: phase 1 is late, and the end is
+    // safe only because the batch waits for its clock time.
+    let timeline = json(data, &["timeline", "night-shift", "--json"]);
+    let phase = &timeline["timeline"]["items"][0];
+    assert_eq!(phase["planned"]["id"], "phase-1");
+    assert!(phase["late_minutes"].as_i64().unwrap() >= 140, "{timeline}");
+    let headline = timeline["timeline"]["headline"].as_str().unwrap();
+    assert!(
+        headline.contains("'Phase 1: Prep (T-30 minutes)' is 2 h"),
+        "{headline}"
+    );
+    let text = ok(data, &["timeline", "night-shift"]);
+    assert!(text.contains("Phase 1: Prep (T-30 minutes)"), "{text}");
+
+    let unknown = flightdeck(data, &["status", "night-shift", "--run", "dress"]);
+    assert!(said(&unknown)
+        .contains("has no run named 'dress'; its runs are default, rehearsal-1, go-live"));
+    let no_t0 = flightdeck(data, &["timeline", "night-shift", "--run", "default"]);
+    assert!(
+        said(&no_t0).contains("has no planned start (T0)"),
+        "{}",
+        said(&no_t0)
+    );
+
+    ok(data, &["run", "end", "night-shift"]);
+    assert_eq!(
+        json(data, &["status", "night-shift", "--json"])["key"],
+        "night-shift@rehearsal-1",
+        "after the live run ends, the open rehearsal is current again"
+    );
+}
