@@ -112,6 +112,13 @@ commands! {
         face.fd.end_run(&face.fd.acting()?, &key)
     }
 
+    /// Writes the run's post-implementation review to the file the person chose.
+    fn save_review(face, key: String, path: String) -> String {
+        let input = flightdeck_core::review_input(&*face.fd.read()?, &key, flightdeck_core::now_ms())?;
+        flightdeck_core::write_report(Path::new(&path), &flightdeck_core::review_html(&input)?)?;
+        Ok(path)
+    }
+
     /// The run against its plan, now: lateness, the critical path and the projected end.
     fn timeline(face, key: String) -> RunTimeline {
         flightdeck_core::run_timeline(&*face.fd.read()?, &key, flightdeck_core::now_ms())

@@ -2,6 +2,10 @@
 //! threshold as a dashed line, the intervals that breach it shaded, and alarm state changes
 //! marked. SVG for the UI, PNG for reports, in light or dark.
 
+mod gantt;
+
+pub use gantt::{render_gantt_png, GanttRow};
+
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use thiserror::Error;
@@ -146,12 +150,16 @@ pub fn render_png(
         let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
         draw(&root, chart, theme, width, height)?;
     }
+    encode_png(&rgb, width, height)
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.write_header()?.write_image_data(&rgb)?;
+        encoder.write_header()?.write_image_data(rgb)?;
     }
     Ok(out)
 }

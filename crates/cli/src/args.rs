@@ -75,6 +75,7 @@ impl Cli {
             | Command::Soak(SoakCommand::Start { .. })
             | Command::Confirm { .. }
             | Command::Report { .. }
+            | Command::Review { .. }
             | Command::Audit(AuditCommand::Export { .. }) => false,
         }
     }
@@ -88,6 +89,14 @@ pub enum Command {
     /// Runs of a runbook: start a rehearsal or the live run with its T0, list them, end one.
     #[command(subcommand)]
     Run(RunCommand),
+    /// Write the post-implementation review of a run: one self-contained HTML file with its
+    /// timeline, planned against actual, what was late, skipped or rolled back, the decisions,
+    /// and for a live run the comparison with its last rehearsal.
+    Review {
+        runbook: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Evidence on checklist items: files, command output, links; verified against the trail.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
@@ -214,6 +223,7 @@ impl Command {
         match self {
             Command::Status { runbook, .. }
             | Command::Timeline { runbook, .. }
+            | Command::Review { runbook, .. }
             | Command::Run(RunCommand::End { runbook, .. })
             | Command::Evidence(
                 EvidenceCommand::Attach { runbook, .. }

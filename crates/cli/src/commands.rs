@@ -106,6 +106,16 @@ async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
                 ));
             }
         }
+        Command::Review { runbook, out } => {
+            let fd = open()?;
+            let html = flightdeck_core::review_html(&flightdeck_core::review_input(
+                &*fd.read()?,
+                &runbook,
+                flightdeck_core::now_ms(),
+            )?)?;
+            flightdeck_core::write_report(&out, &html)?;
+            println!("review of {runbook} written to {}", out.display());
+        }
         Command::Timeline { runbook, json } => {
             crate::run_commands::timeline(&open()?, &runbook, json)?
         }

@@ -219,3 +219,111 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
         "after the live run ends, the open rehearsal is current again"
     );
 }
+
+#[test]
+fn a_live_runs_review_compares_it_with_the_rehearsal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let file = data.join("deploy.md");
+    std::fs::write(
+        &file,
+        "# Deploy Night\n\n## Phase 1: Deploy\n\n### Task 1.1: Push (10 min)\n\n- [ ] Images pushed\n\n### Task 1.2: Migrate (10 min)\n\n- [ ] Migrations applied\n\n## Phase 2: Verify (15 min)\n\n- [ ] Smoke tests green\n",
+    )
+    .unwrap();
+    let name = format!("Review Lead {}", std::process::id());
+    ok(data, &["identity", "set", &name, "technical_lead"]);
+    ok(data, &["runbook", "import", file.to_str().unwrap()]);
+    let items: Vec<String> = ["phase-1", "phase-2"]
+        .iter()
+        .flat_map(|phase| {
+            json(
+                data,
+                &["status", "deploy-night", "--phase", phase, "--json"],
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+        })
+        .collect();
+
+    ok(
+        data,
+        &[
+            "run",
+            "start",
+            "deploy-night",
+            "--rehearsal",
+            "--t0",
+            &t0_in(-40),
+        ],
+    );
+    for item in &items {
+        ok(data, &["item", "check", "deploy-night", item]);
+    }
+    ok(data, &["run", "end", "deploy-night"]);
+
+    ok(
+        data,
+        &[
+            "run",
+            "start",
+            "deploy-night",
+            "--live",
+            "--t0",
+            &t0_in(-30),
+        ],
+    );
+    ok(data, &["item", "check", "deploy-night", &items[0]]);
+    ok(
+        data,
+        &[
+            "item",
+            "na",
+            "deploy-night",
+            &items[1],
+            "--note",
+            "no schema change in this release",
+        ],
+    );
+    ok(
+        data,
+        &[
+            "item",
+            "fail",
+            "deploy-night",
+            &items[2],
+            "--note",
+            "checkout 500s",
+        ],
+    );
+
+    let out = data.join("review.html");
+    let said_ok = ok(
+        data,
+        &["review", "deploy-night", "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        said_ok.contains("review of deploy-night@live-1 written"),
+        "{said_ok}"
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    for needle in [
+        "Post-implementation review: Deploy Night",
+        "live run live-1",
+        "data:image/png;base64,",
+        "Planned against actual",
+        "The critical path as it happened",
+        "Against the rehearsal (rehearsal-1)",
+        "no schema change in this release",
+        "checkout 500s",
+        "Go/no-go decisions",
+    ] {
+        assert!(html.contains(needle), "the review lacks '{needle}'");
+    }
+    assert!(
+        !html.contains("src=\"http"),
+        "the review loads nothing from outside"
+    );
+}

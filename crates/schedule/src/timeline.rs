@@ -51,7 +51,7 @@ pub struct TimelineItem {
     /// Minutes its (projected or actual) end is after the planned end; negative when early.
     #[ts(type = "number")]
     pub late_minutes: i64,
-    /// On the critical path of what is left.
+    /// On the critical path as things stand: what happened and what is left.
     pub critical_now: bool,
 }
 
@@ -154,7 +154,7 @@ pub fn timeline(
                 projected_start_ms: start.unwrap_or(ms(projected_start)),
                 projected_end_ms: end.unwrap_or(projected_end),
                 late_minutes: late(end.unwrap_or(projected_end), item.end_ms),
-                critical_now: pass.slack[last] == 0 && progress != WorkState::Done,
+                critical_now: pass.slack[last] == 0,
             }
         })
         .collect();

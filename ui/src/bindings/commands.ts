@@ -63,6 +63,7 @@ export const commands = {
   runs: (key: string) => invoke<Array<RunRow>>("runs", { key }),
   startRun: (key: string, start: RunStart) => invoke<RunRow>("start_run", { key, start }),
   endRun: (key: string) => invoke<RunRow>("end_run", { key }),
+  saveReview: (key: string, path: string) => invoke<string>("save_review", { key, path }),
   timeline: (key: string) => invoke<RunTimeline>("timeline", { key }),
   importRunbook: (path: string) => invoke<ImportOutcome>("import_runbook", { path }),
   identity: () => invoke<Actor | null>("identity"),
