@@ -8,6 +8,6 @@ export type TimelineItem = { planned: PlannedItem, progress: WorkState, actual_s
  */
 late_minutes: number, 
 /**
- * On the critical path of what is left.
+ * On the critical path as things stand: what happened and what is left.
  */
 critical_now: boolean, };
