@@ -1195,6 +1195,7 @@ async fn the_timeline_shows_a_late_task_and_the_board_says_how_late() -> Result<
             environment: None,
             t0_ms,
             utc_offset_minutes: 0,
+            notify: None,
         };
         let run = fd.start_run(&lead, "gui-timed-release", &start)?;
         let item = fd.read()?.items(&run.key)?[0].id.clone();
@@ -1223,6 +1224,33 @@ async fn the_timeline_shows_a_late_task_and_the_board_says_how_late() -> Result<
     );
     css(&client, "[data-testid=now-line]").await?;
     screenshot(&client, "timeline.png").await?;
+
+    // A new run announcing on a webhook whose URL is not in the keyring is refused, saying so.
+    click(&client, "[data-testid=new-run]").await?;
+    client
+        .execute(
+            r#"const set = (selector, value, event) => {
+                 const e = document.querySelector(selector);
+                 e.value = value;
+                 e.dispatchEvent(new Event(event, { bubbles: true }));
+               };
+               set('[data-testid=run-t0]', '2027-01-10T09:00', 'input');
+               set('[data-testid=run-announce]', 'webhook', 'change');"#,
+            vec![],
+        )
+        .await?;
+    css(&client, "[data-testid=run-webhook-secret]")
+        .await?
+        .send_keys("gui-no-such-webhook")
+        .await?;
+    click(&client, "[data-testid=start-run] button[type=submit]").await?;
+    wait_for_text(
+        &client,
+        ".timeline .error",
+        "no secret 'gui-no-such-webhook'",
+    )
+    .await?;
+    screenshot(&client, "timeline-new-run.png").await?;
     client.close().await?;
 
     // The client stakeholder's board says it in a sentence.

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use flightdeck_core::{data_dir, Flightdeck};
 use tauri::Manager;
+use tauri_plugin_notification::NotificationExt;
 
 use crate::ipc::Desktop;
 use crate::reporter::Operations;
@@ -35,6 +36,30 @@ async fn soak_clock(app: tauri::AppHandle) {
     }
 }
 
+/// Sends what the runs started here have due on their channels (sign-offs, decisions,
+/// rollbacks, late items) every 30 s while the app runs.
+async fn notify_clock(app: tauri::AppHandle) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        match app.state::<Desktop>().fd.deliver_notifications().await {
+            Ok(sent) => {
+                for n in sent {
+                    let shown = app
+                        .notification()
+                        .builder()
+                        .title("Flightdeck")
+                        .body(&n.message)
+                        .show();
+                    if let Err(e) = shown {
+                        tracing::warn!(error = %e, "desktop notification not shown");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "notifications not sent; retrying in 30 s"),
+        }
+    }
+}
+
 /// How often the shared runbooks' logs are read: others' changes show within this.
 const TEAM_EVERY: Duration = Duration::from_secs(2);
 
@@ -51,6 +76,7 @@ fn main() {
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let fd = Flightdeck::open(&data_dir())?;
             if let Some(demo) = fd.ensure_demo()? {
@@ -62,6 +88,7 @@ fn main() {
             });
             tauri::async_runtime::spawn(soak_clock(app.handle().clone()));
             tauri::async_runtime::spawn(team_clock(app.handle().clone()));
+            tauri::async_runtime::spawn(notify_clock(app.handle().clone()));
             tauri::async_runtime::spawn(rollouts::take_up(app.handle().clone()));
             Ok(())
         })

@@ -43,6 +43,7 @@ impl Cli {
             | Command::Run(
                 RunCommand::Start { json, .. }
                 | RunCommand::List { json, .. }
+                | RunCommand::Notify { json, .. }
                 | RunCommand::End { json, .. },
             )
             | Command::Action(ActionCommand::Runs { json, .. }) => *json,
@@ -224,7 +225,7 @@ impl Command {
             Command::Status { runbook, .. }
             | Command::Timeline { runbook, .. }
             | Command::Review { runbook, .. }
-            | Command::Run(RunCommand::End { runbook, .. })
+            | Command::Run(RunCommand::End { runbook, .. } | RunCommand::Notify { runbook, .. })
             | Command::Evidence(
                 EvidenceCommand::Attach { runbook, .. }
                 | EvidenceCommand::List { runbook, .. }
@@ -272,6 +273,19 @@ pub enum RunCommand {
         /// Default: rehearsal-N or live-N.
         #[arg(long)]
         name: Option<String>,
+        /// Announce sign-offs, decisions, rollbacks and late items on this SNS topic (with
+        /// --notify-env's credentials). A rehearsal names its test topic, or none.
+        #[arg(long, requires = "notify_env", conflicts_with = "notify_webhook")]
+        notify_sns: Option<String>,
+        #[arg(long)]
+        notify_env: Option<String>,
+        /// ...or post them to the webhook whose URL is kept in the keyring under this name
+        /// (`flightdeck secret set NAME`); a Slack incoming webhook works.
+        #[arg(long, value_name = "SECRET")]
+        notify_webhook: Option<String>,
+        /// Announce an item once it runs this many minutes behind plan.
+        #[arg(long, default_value_t = 15)]
+        late_after: u32,
         #[command(flatten)]
         who: Who,
         #[arg(long)]
@@ -279,6 +293,14 @@ pub enum RunCommand {
     },
     /// The runs of a runbook; the current one is marked.
     List {
+        runbook: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send what the run (--run, default the current one) has due on its channel now: sign-offs,
+    /// decisions, rollbacks, late items. Every command does this on its way out; run it from
+    /// cron to announce lateness while nobody types.
+    Notify {
         runbook: String,
         #[arg(long)]
         json: bool,

@@ -9,6 +9,7 @@ use crate::output;
 pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir.clone().unwrap_or_else(data_dir);
     let outcome = dispatch(cli, &dir).await;
+    crate::run_commands::deliver_waiting(&dir).await;
     let shared = crate::team_commands::share_waiting(&dir).await;
     outcome.and(shared)
 }
@@ -98,7 +99,7 @@ async fn dispatch(cli: Cli, dir: &std::path::Path) -> Result<(), Error> {
             Some(a) => println!("{} ({})", a.name, a.role),
             None => println!("no identity saved; `flightdeck identity set NAME ROLE`"),
         },
-        Command::Run(command) => crate::run_commands::run(&open()?, command)?,
+        Command::Run(command) => crate::run_commands::run(&open()?, command).await?,
         Command::Evidence(command) => {
             if !crate::evidence_commands::evidence(&open()?, command)? {
                 return Err(Error::Invalid(

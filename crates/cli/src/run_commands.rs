@@ -2,13 +2,24 @@
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone};
 use flightdeck_core::{now_ms, run_timeline, wall_clock, Error, Flightdeck, RunStart, RunTimeline};
-use flightdeck_model::RunKind;
+use flightdeck_model::{NotifyChannel, RunKind, RunNotify};
 use flightdeck_schedule::{duration_words, WorkState};
 use flightdeck_store::RunRow;
 
 use crate::args::{Cli, RunCommand};
 use crate::commands::acting;
 use crate::output;
+
+/// Sends what the runs started here have due on their channels, on the way out of every
+/// command; a channel that cannot be reached is a warning, and is tried again next time.
+pub async fn deliver_waiting(dir: &std::path::Path) {
+    let Ok(fd) = Flightdeck::open(dir) else {
+        return;
+    };
+    if let Err(e) = fd.deliver_notifications().await {
+        eprintln!("warning: notifications not sent: {e}");
+    }
+}
 
 /// Replaces the runbook key of a run-scoped command with the key of the run it acts on:
 /// `--run NAME`, else the runbook's current run.
@@ -40,7 +51,7 @@ pub fn resolve_run(cli: &mut Cli) -> Result<(), Error> {
     }
 }
 
-pub fn run(fd: &Flightdeck, command: RunCommand) -> Result<(), Error> {
+pub async fn run(fd: &Flightdeck, command: RunCommand) -> Result<(), Error> {
     match command {
         RunCommand::Start {
             runbook,
@@ -50,10 +61,26 @@ pub fn run(fd: &Flightdeck, command: RunCommand) -> Result<(), Error> {
             name,
             who,
             json,
+            notify_sns,
+            notify_env,
+            notify_webhook,
+            late_after,
             ..
         } => {
             let actor = acting(fd, who.actor.as_deref(), who.role.as_deref())?;
             let (t0_ms, utc_offset_minutes) = parse_t0(&t0)?;
+            let channel = match (notify_sns, notify_env, notify_webhook) {
+                (Some(topic_arn), Some(environment), _) => Some(NotifyChannel::Sns {
+                    environment,
+                    topic_arn,
+                }),
+                (_, _, Some(secret)) => Some(NotifyChannel::Webhook { secret }),
+                _ => None,
+            };
+            let notify = channel.map(|channel| RunNotify {
+                channel,
+                late_after_minutes: late_after,
+            });
             let start = RunStart {
                 kind: if live {
                     RunKind::Live
@@ -64,6 +91,7 @@ pub fn run(fd: &Flightdeck, command: RunCommand) -> Result<(), Error> {
                 environment: env,
                 t0_ms,
                 utc_offset_minutes,
+                notify,
             };
             let run = fd.start_run(&actor, &runbook, &start)?;
             if json {
@@ -96,6 +124,18 @@ pub fn run(fd: &Flightdeck, command: RunCommand) -> Result<(), Error> {
                             .as_deref()
                             .map_or_else(|| "open".to_string(), |at| format!("ended {at}"))
                     );
+                }
+            }
+        }
+        RunCommand::Notify { runbook, json } => {
+            let sent = fd.deliver_run_notifications(&runbook).await?;
+            if json {
+                output::json(&sent);
+            } else if sent.is_empty() {
+                println!("nothing due on {runbook}'s channel");
+            } else {
+                for n in &sent {
+                    println!("sent: {}", n.message);
                 }
             }
         }

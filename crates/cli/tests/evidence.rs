@@ -2,38 +2,13 @@
 //! the hash in the audit trail, a changed file found, a 100 MB file in bounded memory, and the
 //! reasons a live run asks for.
 
+mod common;
+
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+use common::{cli, json, ok, ok_with, text};
 
 use sha2::{Digest, Sha256};
-
-fn flightdeck(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = flightdeck(data, args);
-    assert!(out.status.success(), "{args:?}: {}", said(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json(data: &Path, args: &[&str]) -> serde_json::Value {
-    serde_json::from_str(&ok(data, args)).unwrap()
-}
 
 const RUNBOOK: &str = "# Evidence Drill\n\n## Phase 1: Verify\n\n### Verification\n\n- [ ] Backup restored to scratch\n- [ ] Health endpoint answers\n- [ ] Legacy export checked\n";
 
@@ -93,28 +68,18 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
     assert!(trail.contains(&sha), "the hash is in the audit trail");
 
     // Pasted output (standard input) and a link.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .arg("--data-dir")
-        .arg(data)
-        .args([
+    ok_with(
+        data,
+        &[
             "evidence",
             "attach",
             "evidence-drill",
             &items[1],
             "--output",
             "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"HTTP/1.1 200 OK\n{\"status\":\"healthy\"}\n")
-        .unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
+        ],
+        Some("HTTP/1.1 200 OK\n{\"status\":\"healthy\"}\n"),
+    );
     ok(
         data,
         &[
@@ -126,7 +91,7 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
             "https://grafana.example/d/health",
         ],
     );
-    let bad = flightdeck(
+    let bad = cli(
         data,
         &[
             "evidence",
@@ -138,11 +103,11 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
         ],
     );
     assert!(
-        said(&bad).contains("'grafana' is not a link"),
+        text(&bad).contains("'grafana' is not a link"),
         "{}",
-        said(&bad)
+        text(&bad)
     );
-    let missing = flightdeck(
+    let missing = cli(
         data,
         &[
             "evidence",
@@ -154,9 +119,9 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
         ],
     );
     assert!(
-        said(&missing).contains("/nonexistent/x.log"),
+        text(&missing).contains("/nonexistent/x.log"),
         "{}",
-        said(&missing)
+        text(&missing)
     );
     assert_eq!(
         json(data, &["evidence", "list", "evidence-drill", "--json"])
@@ -170,9 +135,9 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
     assert!(ok(data, &["evidence", "verify", "evidence-drill"])
         .contains("3 piece(s) of evidence checked"));
     std::fs::write(&kept, "restored 9,999 rows\n").unwrap();
-    let verify = flightdeck(data, &["evidence", "verify", "evidence-drill"]);
+    let verify = cli(data, &["evidence", "verify", "evidence-drill"]);
     assert!(!verify.status.success());
-    assert!(said(&verify).contains("CHANGED"), "{}", said(&verify));
+    assert!(text(&verify).contains("CHANGED"), "{}", text(&verify));
 
     // 100 MB is streamed through a fixed buffer: the process stays far below its size.
     let big = data.join("heap.dump");
@@ -205,11 +170,11 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
     );
 
     // Validation results, and what a live run asks for.
-    let untested = flightdeck(data, &["item", "not-tested", "evidence-drill", &items[2]]);
+    let untested = cli(data, &["item", "not-tested", "evidence-drill", &items[2]]);
     assert!(
-        said(&untested).contains("needs a comment"),
+        text(&untested).contains("needs a comment"),
         "{}",
-        said(&untested)
+        text(&untested)
     );
     ok(
         data,
@@ -233,11 +198,11 @@ fn evidence_is_kept_by_hash_verified_and_bounded_in_memory() {
             "2027-01-10 09:00 +00:00",
         ],
     );
-    let skipped = flightdeck(data, &["item", "na", "evidence-drill", &items[0]]);
+    let skipped = cli(data, &["item", "na", "evidence-drill", &items[0]]);
     assert!(
-        said(&skipped).contains("not applicable in a live run needs a reason"),
+        text(&skipped).contains("not applicable in a live run needs a reason"),
         "{}",
-        said(&skipped)
+        text(&skipped)
     );
     ok(
         data,

@@ -1,65 +1,9 @@
 //! `flightdeck run`, `--run`, `timeline` and fixed-start holds end to end, with the real
 //! keyring holding the signing key.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn flightdeck(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = flightdeck(data, args);
-    assert!(out.status.success(), "{args:?}: {}", said(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json(data: &Path, args: &[&str]) -> serde_json::Value {
-    serde_json::from_str(&ok(data, args)).unwrap()
-}
-
-/// "2027-01-10 09:00 +00:00" for a time `minutes` from now, rounded down to the minute.
-fn t0_in(minutes: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let t = now / 60 * 60 + minutes * 60;
-    let days = t.div_euclid(86_400);
-    let (y, m, d) = civil(days);
-    let minute = t.rem_euclid(86_400) / 60;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} +00:00",
-        minute / 60,
-        minute % 60
-    )
-}
-
-/// Days since the epoch to a calendar date (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+use common::{cli, json, ok, t0_in, text as said};
 
 const RUNBOOK: &str = "# Night Shift\n\n## Phase 1: Prep (T-30 minutes)\n\n**Duration**: 20 minutes\n\n- [ ] War room open\n\n## Batch 1: Cutover (23:30-23:59)\n\n- [ ] DNS switched\n";
 
@@ -111,7 +55,7 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
     );
 
     ok(data, &["item", "check", "night-shift", &ids[0]]);
-    let held = flightdeck(data, &["item", "check", "night-shift", &ids[1]]);
+    let held = cli(data, &["item", "check", "night-shift", &ids[1]]);
     let text = said(&held);
     // 23:30 on the run's first day is after T0 unless T0 is late in the evening; then the
     // window is earlier than T0 and the batch is not held.
@@ -124,7 +68,7 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
             "{text}"
         );
         assert!(text.contains("--early"), "{text}");
-        let early = flightdeck(
+        let early = cli(
             data,
             &[
                 "item",
@@ -202,10 +146,10 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
     let text = ok(data, &["timeline", "night-shift"]);
     assert!(text.contains("Phase 1: Prep (T-30 minutes)"), "{text}");
 
-    let unknown = flightdeck(data, &["status", "night-shift", "--run", "dress"]);
+    let unknown = cli(data, &["status", "night-shift", "--run", "dress"]);
     assert!(said(&unknown)
         .contains("has no run named 'dress'; its runs are default, rehearsal-1, go-live"));
-    let no_t0 = flightdeck(data, &["timeline", "night-shift", "--run", "default"]);
+    let no_t0 = cli(data, &["timeline", "night-shift", "--run", "default"]);
     assert!(
         said(&no_t0).contains("has no planned start (T0)"),
         "{}",

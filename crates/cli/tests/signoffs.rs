@@ -1,27 +1,11 @@
 //! `flightdeck signoff`, `gate`, `decide` and `audit verify|export` end to end, with the real
 //! keyring holding the signing key.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::{cli, text};
 
 const RUNBOOK: &str = "# Cli Gates\n\n## Phase 1: Prepare\n\n- [ ] Backup taken\n- [ ] Alarms green\n\n**Ready for Phase 2**: [ ] YES [ ] NO\n\n## Phase 2: Cut Over\n\n**Depends On**: Phase 1\n\n- [ ] DNS switched\n";
-
-fn flightdeck(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 #[test]
 fn sign_off_open_the_gate_and_detect_tampering() {
@@ -30,18 +14,14 @@ fn sign_off_open_the_gate_and_detect_tampering() {
     let file = data.join("gates.md");
     std::fs::write(&file, RUNBOOK).unwrap();
     let name = format!("Cli Lead {}", std::process::id());
-    assert!(
-        flightdeck(data, &["identity", "set", &name, "technical_lead"])
-            .status
-            .success()
-    );
-    assert!(
-        flightdeck(data, &["runbook", "import", file.to_str().unwrap()])
-            .status
-            .success()
-    );
+    assert!(cli(data, &["identity", "set", &name, "technical_lead"])
+        .status
+        .success());
+    assert!(cli(data, &["runbook", "import", file.to_str().unwrap()])
+        .status
+        .success());
     let items: serde_json::Value = serde_json::from_slice(
-        &flightdeck(
+        &cli(
             data,
             &["status", "cli-gates", "--phase", "phase-1", "--json"],
         )
@@ -55,17 +35,17 @@ fn sign_off_open_the_gate_and_detect_tampering() {
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
 
-    let closed = flightdeck(data, &["gate", "cli-gates", "phase-2"]);
+    let closed = cli(data, &["gate", "cli-gates", "phase-2"]);
     assert!(
-        said(&closed).contains("phase-2: waits for 'Phase 1: Prepare': not signed off yet"),
+        text(&closed).contains("phase-2: waits for 'Phase 1: Prepare': not signed off yet"),
         "{}",
-        said(&closed)
+        text(&closed)
     );
-    assert!(flightdeck(data, &["item", "check", "cli-gates", &ids[0]])
+    assert!(cli(data, &["item", "check", "cli-gates", &ids[0]])
         .status
         .success());
     let waiver = format!("{}=alarm added after go-live (CR-12)", ids[1]);
-    let signed = flightdeck(
+    let signed = cli(
         data,
         &[
             "signoff",
@@ -77,16 +57,16 @@ fn sign_off_open_the_gate_and_detect_tampering() {
             &waiver,
         ],
     );
-    assert!(signed.status.success(), "{}", said(&signed));
-    let open = flightdeck(data, &["gate", "cli-gates", "phase-2"]);
-    assert!(said(&open).starts_with("phase-2: open"), "{}", said(&open));
-    let gate1 = said(&flightdeck(data, &["gate", "cli-gates", "phase-1"]));
+    assert!(signed.status.success(), "{}", text(&signed));
+    let open = cli(data, &["gate", "cli-gates", "phase-2"]);
+    assert!(text(&open).starts_with("phase-2: open"), "{}", text(&open));
+    let gate1 = text(&cli(data, &["gate", "cli-gates", "phase-1"]));
     assert!(
         gate1.contains("waived") && gate1.contains("CR-12"),
         "{gate1}"
     );
 
-    let decided = flightdeck(
+    let decided = cli(
         data,
         &[
             "decide",
@@ -96,17 +76,16 @@ fn sign_off_open_the_gate_and_detect_tampering() {
             "all criteria green",
         ],
     );
-    assert!(decided.status.success(), "{}", said(&decided));
+    assert!(decided.status.success(), "{}", text(&decided));
 
-    let verify = flightdeck(data, &["audit", "verify"]);
-    assert!(verify.status.success(), "{}", said(&verify));
+    let verify = cli(data, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
     assert!(
-        said(&verify).contains("2 signatures checked"),
+        text(&verify).contains("2 signatures checked"),
         "{}",
-        said(&verify)
+        text(&verify)
     );
-    let export =
-        String::from_utf8(flightdeck(data, &["audit", "export", "--jsonl"]).stdout).unwrap();
+    let export = String::from_utf8(cli(data, &["audit", "export", "--jsonl"]).stdout).unwrap();
     let first: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
     assert_eq!(first["signers"][0]["signer"], name.as_str());
     assert_eq!(
@@ -118,11 +97,11 @@ fn sign_off_open_the_gate_and_detect_tampering() {
     let raw = rusqlite::Connection::open(data.join("flightdeck.db")).unwrap();
     raw.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET subject = 'x' WHERE id = 3;")
         .unwrap();
-    let broken = flightdeck(data, &["audit", "verify"]);
+    let broken = cli(data, &["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(1));
     assert!(
-        said(&broken).contains("broken at entry 3"),
+        text(&broken).contains("broken at entry 3"),
         "{}",
-        said(&broken)
+        text(&broken)
     );
 }

@@ -11,6 +11,7 @@ mod error;
 mod identity;
 mod monitoring;
 mod moto;
+mod notify;
 mod profiles;
 mod rds_snapshots;
 mod team_log;
@@ -27,6 +28,7 @@ pub use flightdeck_model::{AlarmMark, CriterionResult, Evaluation, Point, Span, 
 pub use identity::{check_connection, CallerIdentity};
 pub use monitoring::{monitoring_panels, period_for, Panel, PanelSeries};
 pub use moto::MotoServer;
+pub use notify::{post_webhook, publish_sns};
 pub use profiles::{list_profiles, AwsProfile};
 pub use rds_snapshots::{rds_snapshots, RdsSnapshot};
 pub use team_log::{dynamodb_calls, Appended, SharedDocument, TeamLog, CHUNK_BYTES, DEFAULT_TABLE};

@@ -21,15 +21,14 @@ impl Flightdeck {
             return Err(Error::InvalidNote);
         }
         let mut store = self.write()?;
-        let phase = store.item(key, item)?.phase_id;
+        let current = store.item(key, item)?;
         self.permit(&mut store, actor, Change::Item, Some(key), item)?;
-        crate::signoff::require_open(&store, key, &phase)?;
+        crate::signoff::require_open(&store, key, &current.phase_id)?;
         if update.state.is_some() {
-            if let Some(held) = crate::schedule::hold(&store, key, item, crate::now_ms())? {
+            if let Some(held) = crate::schedule::hold(&store, key, &current, crate::now_ms())? {
                 return Err(held);
             }
         }
-        let current = store.item(key, item)?;
         let note = update
             .note
             .as_deref()

@@ -43,9 +43,9 @@ pub fn review_input(store: &Store, key: &str, now_ms: i64) -> Result<ReviewInput
         None
     };
     let holds = store
-        .audit_entries()?
+        .trail_of(key)?
         .into_iter()
-        .filter(|e| e.kind == "hold_overridden" && e.runbook.as_deref() == Some(key))
+        .filter(|e| e.kind == "hold_overridden")
         .collect();
     Ok(ReviewInput {
         title: store.document(key)?.title,

@@ -1,7 +1,9 @@
 //! Runs: starting a rehearsal or the live run of a runbook, ending one, and which run a
 //! runbook's commands act on when none is named.
 
-use flightdeck_model::{run_key, split_run_key, Actor, Event, RunKind, RunRecord};
+use flightdeck_model::{
+    run_key, split_run_key, Actor, Event, NotifyChannel, RunKind, RunNotify, RunRecord,
+};
 use flightdeck_store::RunRow;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -20,6 +22,8 @@ pub struct RunStart {
     #[ts(type = "number")]
     pub t0_ms: i64,
     pub utc_offset_minutes: i32,
+    /// Where it announces sign-offs, decisions, rollbacks and late items; none for a quiet run.
+    pub notify: Option<RunNotify>,
 }
 
 impl Flightdeck {
@@ -62,6 +66,17 @@ impl Flightdeck {
                 start.utc_offset_minutes
             )));
         }
+        match start.notify.as_ref().map(|n| &n.channel) {
+            Some(NotifyChannel::Sns { environment, .. }) => {
+                store.environment(environment)?;
+            }
+            Some(NotifyChannel::Webhook { secret }) if !self.vault().contains(secret)? => {
+                return Err(Error::Invalid(format!(
+                    "no secret '{secret}' in the keyring for the webhook's URL; store the URL there first"
+                )));
+            }
+            _ => {}
+        }
         self.permit(&mut store, actor, Change::Run, Some(runbook), &name)?;
         let author = self.author(&mut store, actor)?;
         let run = RunRecord {
@@ -70,6 +85,7 @@ impl Flightdeck {
             environment: start.environment.clone(),
             t0_ms: Some(start.t0_ms),
             utc_offset_minutes: start.utc_offset_minutes,
+            notify: start.notify.clone(),
         };
         store.record_event(
             &author,

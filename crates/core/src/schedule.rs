@@ -6,7 +6,7 @@ use flightdeck_runbook::Runbook;
 use flightdeck_schedule::{
     plan, timeline, Baseline, ItemKind, RunPlan, RunProgress, Tick, Timeline,
 };
-use flightdeck_store::{RunRow, Store};
+use flightdeck_store::{ItemView, RunRow, Store};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -28,7 +28,10 @@ pub fn now_ms() -> i64 {
 
 /// The plan of the run kept under `key`, laid out from its T0.
 pub fn run_plan(store: &Store, key: &str) -> Result<(Runbook, RunRow, RunPlan), Error> {
-    let run = store.run(key)?;
+    plan_of(store, key, store.run(key)?)
+}
+
+fn plan_of(store: &Store, key: &str, run: RunRow) -> Result<(Runbook, RunRow, RunPlan), Error> {
     let t0_ms = run.t0_ms.ok_or_else(|| Error::NoT0(key.to_string()))?;
     let runbook = store.document(key)?;
     let planned = plan(
@@ -84,23 +87,22 @@ fn parse_ms(rfc3339: &str) -> Option<i64> {
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
-/// The fixed-start phase, task or section that holds `item` at `now_ms`, if one does: its
-/// planned start is still ahead and nobody has started it early.
+/// The fixed-start phase, task or section that holds the item `view` at `now_ms`, if one does:
+/// its planned start is still ahead and nobody has started it early.
 pub(crate) fn hold(
     store: &Store,
     key: &str,
-    item: &str,
+    view: &ItemView,
     now_ms: i64,
 ) -> Result<Option<Error>, Error> {
+    if view.state.is_some() {
+        return Ok(None);
+    }
     let run = store.run(key)?;
     if run.t0_ms.is_none() {
         return Ok(None);
     }
-    let view = store.item(key, item)?;
-    if view.state.is_some() {
-        return Ok(None);
-    }
-    let (_, run, planned) = run_plan(store, key)?;
+    let (_, run, planned) = plan_of(store, key, run)?;
     let holding = planned.items.iter().find(|p| {
         p.fixed_start
             && p.start_ms > now_ms
@@ -149,7 +151,8 @@ impl Flightdeck {
             ));
         }
         let mut store = self.write()?;
-        let Some(Error::Held { held, until_ms, .. }) = hold(&store, key, item, now_ms())? else {
+        let view = store.item(key, item)?;
+        let Some(Error::Held { held, until_ms, .. }) = hold(&store, key, &view, now_ms())? else {
             return Err(Error::Invalid(format!(
                 "item {item} is not held: it may start now"
             )));

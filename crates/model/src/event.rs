@@ -201,6 +201,15 @@ pub enum Event {
         item: String,
         evidence: Evidence,
     },
+    /// A run's notification sent (or not: `error` says why) on its channel. `subject` names
+    /// what it announced ("signoff:EVENT", "late:ITEM"), so each is sent once.
+    NotificationSent {
+        runbook: String,
+        subject: String,
+        channel: String,
+        message: String,
+        error: Option<String>,
+    },
     /// A change someone asked for and was not allowed to make.
     Refused {
         operation: String,
@@ -240,6 +249,7 @@ impl Event {
             Event::RunEnded { .. } => "run_ended".into(),
             Event::HoldOverridden { .. } => "hold_overridden".into(),
             Event::EvidenceAttached { .. } => "evidence".into(),
+            Event::NotificationSent { .. } => "notification".into(),
         }
     }
 
@@ -260,7 +270,8 @@ impl Event {
             | Event::RunStarted { runbook, .. }
             | Event::RunEnded { runbook }
             | Event::HoldOverridden { runbook, .. }
-            | Event::EvidenceAttached { runbook, .. } => Some(runbook),
+            | Event::EvidenceAttached { runbook, .. }
+            | Event::NotificationSent { runbook, .. } => Some(runbook),
             Event::Refused { runbook, .. } => runbook.as_deref(),
             _ => None,
         }
@@ -291,6 +302,7 @@ impl Event {
             Event::RunEnded { runbook } => crate::split_run_key(runbook).1.to_string(),
             Event::HoldOverridden { held, .. } => held.clone(),
             Event::EvidenceAttached { item, .. } => item.clone(),
+            Event::NotificationSent { subject, .. } => subject.clone(),
         }
     }
 
@@ -381,6 +393,12 @@ impl Event {
                 ..
             } => json!({ "planned_start_ms": planned_start_ms, "reason": reason }),
             Event::EvidenceAttached { evidence, .. } => json!(evidence),
+            Event::NotificationSent {
+                channel,
+                message,
+                error,
+                ..
+            } => json!({ "channel": channel, "message": message, "error": error }),
         }
     }
 }

@@ -23,5 +23,5 @@ pub use evidence::{Evidence, EvidenceKind};
 pub use flightdeck_runbook::Role;
 pub use records::{Answer, Decision, Signed, SoakRecord, Waiver};
 pub use rollout::{Judged, RollbackTiming, RolloutChange, RolloutStatus, ShiftCause};
-pub use run::{run_key, split_run_key, RunKind, RunRecord};
+pub use run::{run_key, split_run_key, NotifyChannel, RunKind, RunNotify, RunRecord};
 pub use verdict::{AlarmMark, CriterionResult, Evaluation, Point, Span, Status, Verdict};

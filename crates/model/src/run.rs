@@ -45,6 +45,42 @@ pub struct RunRecord {
     pub t0_ms: Option<i64>,
     /// The offset from UTC of the wall clock the runbook's times of day are on.
     pub utc_offset_minutes: i32,
+    /// Where the run's sign-offs, decisions, rollbacks and late items are announced; a
+    /// rehearsal names its test channel, or none.
+    #[serde(default)]
+    pub notify: Option<RunNotify>,
+}
+
+/// A run's notification channel, and how late an item may run before it is announced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunNotify {
+    pub channel: NotifyChannel,
+    pub late_after_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum NotifyChannel {
+    /// An SNS topic, published to with the environment's credentials.
+    Sns {
+        environment: String,
+        topic_arn: String,
+    },
+    /// A webhook (a Slack incoming webhook, or any URL taking `{"text": ...}`); the URL is a
+    /// secret, kept in the OS keyring under this name.
+    Webhook { secret: String },
+}
+
+impl NotifyChannel {
+    /// In words, without the webhook's URL.
+    pub fn describe(&self) -> String {
+        match self {
+            NotifyChannel::Sns { topic_arn, .. } => format!("SNS topic {topic_arn}"),
+            NotifyChannel::Webhook { secret } => format!("webhook (keyring secret {secret})"),
+        }
+    }
 }
 
 /// The key of run `name` of the runbook `runbook` (`runbook@name`); the default run's key is

@@ -198,7 +198,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, body: &EventBody) -> Result<(), StoreE
             crate::rollouts::apply_change(tx, id, rollout, *at_ms, change, body, name)?;
         }
         Event::RunStarted { runbook, run } => {
-            crate::runs::start(tx, runbook, run, name, &body.at)?;
+            crate::runs::start(tx, runbook, run, (name, &body.at, &body.desktop))?;
         }
         Event::RunEnded { runbook } => crate::runs::end(tx, runbook, &body.at)?,
         Event::EvidenceAttached {
@@ -210,6 +210,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, body: &EventBody) -> Result<(), StoreE
             crate::evidence::attach(tx, id, item, evidence, (name, role, &body.at, &body.id))?;
         }
         Event::HoldOverridden { .. }
+        | Event::NotificationSent { .. }
         | Event::ActionStarted { .. }
         | Event::ActionFinished { .. }
         | Event::BackupTaken { .. }

@@ -215,6 +215,34 @@ pub(crate) fn has_event(tx: &Transaction<'_>, event_id: &str) -> Result<bool, St
     )?)
 }
 
+const ENTRY_COLUMNS: &str =
+    "id, at, actor, role, kind, runbook, subject, detail, prev_hash, hash, event_id, signed";
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let detail: String = r.get(7)?;
+    let signed: Option<String> = r.get(11)?;
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        kind: r.get(4)?,
+        runbook: r.get(5)?,
+        subject: r.get(6)?,
+        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+        event_id: r.get(10)?,
+        signed: signed.map(|s| {
+            serde_json::from_str(&s).unwrap_or(SignedEvent {
+                body: s,
+                public_key: String::new(),
+                signature: String::new(),
+            })
+        }),
+    })
+}
+
 impl Store {
     /// Records an event that changes no other table (a backup taken, a database restored, a
     /// refusal) in the trail.
@@ -231,34 +259,19 @@ impl Store {
 
     /// The whole trail, oldest first.
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, at, actor, role, kind, runbook, subject, detail, prev_hash, hash, event_id, signed \
-             FROM audit ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let detail: String = r.get(7)?;
-            let signed: Option<String> = r.get(11)?;
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                role: r.get(3)?,
-                kind: r.get(4)?,
-                runbook: r.get(5)?,
-                subject: r.get(6)?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
-                prev_hash: r.get(8)?,
-                hash: r.get(9)?,
-                event_id: r.get(10)?,
-                signed: signed.map(|s| {
-                    serde_json::from_str(&s).unwrap_or(SignedEvent {
-                        body: s,
-                        public_key: String::new(),
-                        signature: String::new(),
-                    })
-                }),
-            })
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM audit ORDER BY id"))?;
+        let rows = stmt.query_map([], entry_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The trail of one runbook (or run, by its key), oldest first.
+    pub fn trail_of(&self, runbook: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit WHERE runbook = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([runbook], entry_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

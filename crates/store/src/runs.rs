@@ -25,6 +25,9 @@ pub struct RunRow {
     pub started_by: Option<String>,
     pub started_at: String,
     pub ended_at: Option<String>,
+    pub notify: Option<flightdeck_model::RunNotify>,
+    /// The desktop the run was started on: the one that sends its notifications.
+    pub desktop: Option<String>,
     /// The run the runbook's commands act on when no run is named: the latest started run
     /// that has not ended, else the default run.
     pub current: bool,
@@ -36,7 +39,7 @@ pub(crate) const CURRENT_RUNS: &str = "SELECT COALESCE((SELECT MAX(c.id) FROM ru
      FROM runbooks b WHERE b.run_of IS NULL";
 
 const RUN_COLUMNS: &str = "b.key, COALESCE(p.key, b.key), r.name, r.kind, r.environment, r.t0_ms, \
-     r.utc_offset_minutes, r.started_by, r.started_at, r.ended_at";
+     r.utc_offset_minutes, r.started_by, r.started_at, r.ended_at, r.notify, r.desktop";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let kind: String = r.get(3)?;
@@ -51,6 +54,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
         started_by: r.get(7)?,
         started_at: r.get(8)?,
         ended_at: r.get(9)?,
+        notify: r
+            .get::<_, Option<String>>(10)?
+            .and_then(|n| serde_json::from_str(&n).ok()),
+        desktop: r.get(11)?,
         current: false,
     })
 }
@@ -61,8 +68,7 @@ pub(crate) fn start(
     tx: &Transaction<'_>,
     runbook: &str,
     run: &RunRecord,
-    started_by: &str,
-    at: &str,
+    (started_by, at, desktop): (&str, &str, &str),
 ) -> Result<(), StoreError> {
     let key = run_key(runbook, &run.name);
     let root: i64 = tx
@@ -84,8 +90,8 @@ pub(crate) fn start(
     let id = tx.last_insert_rowid();
     copy_structure(tx, root, id)?;
     tx.execute(
-        "INSERT INTO runs (runbook_id, name, kind, environment, t0_ms, utc_offset_minutes, started_by, started_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO runs (runbook_id, name, kind, environment, t0_ms, utc_offset_minutes, started_by, started_at, notify, desktop) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             id,
             run.name,
@@ -94,7 +100,11 @@ pub(crate) fn start(
             run.t0_ms,
             run.utc_offset_minutes,
             started_by,
-            at
+            at,
+            run.notify
+                .as_ref()
+                .map(|n| serde_json::to_string(n).expect("serialises")),
+            desktop
         ],
     )?;
     Ok(())
@@ -159,6 +169,34 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))
     }
 
+    /// The open runs started on this desktop, of every runbook, that announce on a channel:
+    /// one desktop sends a run's notifications, so a team hears each once.
+    pub fn notifying_runs(&self) -> Result<Vec<RunRow>, StoreError> {
+        let keys: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT b.key FROM runs r JOIN runbooks b ON b.id = r.runbook_id \
+                 WHERE r.notify IS NOT NULL AND r.ended_at IS NULL AND r.desktop = ?1 ORDER BY b.id",
+            )?
+            .query_map([&self.desktop], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        keys.iter().map(|k| self.run(k)).collect()
+    }
+
+    /// Whether `subject` was announced on the run `key`'s channel already.
+    pub fn notified(&self, key: &str, subject: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM audit WHERE runbook = ?1 AND kind = 'notification' AND subject = ?2 \
+                 AND json_extract(detail, '$.error') IS NULL",
+                params![key, subject],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Whether the held item `held` of the run `key` was started early on purpose.
     pub fn hold_overridden(&self, key: &str, held: &str) -> Result<bool, StoreError> {
         Ok(self
@@ -214,6 +252,7 @@ mod tests {
             environment: Some("SIT".into()),
             t0_ms: Some(1_799_564_400_000),
             utc_offset_minutes: 120,
+            notify: None,
         };
         store
             .record_event(
@@ -328,7 +367,7 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 10);
+        assert_eq!(store.schema_version().unwrap(), 11);
         let runs = store.runs("night").unwrap();
         assert_eq!(runs.len(), 1);
         assert_eq!(

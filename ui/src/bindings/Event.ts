@@ -45,4 +45,4 @@ rollout: string, at_ms: number, change: RolloutChange, } | { "event": "run_start
 /**
  * The held phase, task or section.
  */
-held: string, planned_start_ms: number, reason: string, } | { "event": "evidence_attached", runbook: string, item: string, evidence: Evidence, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };
+held: string, planned_start_ms: number, reason: string, } | { "event": "evidence_attached", runbook: string, item: string, evidence: Evidence, } | { "event": "notification_sent", runbook: string, subject: string, channel: string, message: string, error: string | null, } | { "event": "refused", operation: string, runbook: string | null, subject: string, code: string, reason: string, };

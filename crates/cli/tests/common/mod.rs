@@ -1,4 +1,6 @@
-//! Running the `flightdeck` binary against moto from the tests.
+//! Running the `flightdeck` binary from the tests (against moto, where a test starts one).
+//! Each test file is a crate of its own and uses a part of these helpers.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,35 @@ pub fn flightdeck(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `flightdeck` with no input.
+pub fn cli(data: &Path, args: &[&str]) -> Output {
+    flightdeck(data, args, None)
+}
+
+/// The standard output of a `flightdeck` that must succeed.
+pub fn ok(data: &Path, args: &[&str]) -> String {
+    ok_with(data, args, None)
+}
+
+/// The standard output of a `flightdeck` that must succeed, given `stdin`.
+pub fn ok_with(data: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let out = flightdeck(data, args, stdin);
+    assert!(out.status.success(), "{args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn json(data: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(data, args)).unwrap()
+}
+
+/// A T0 for `--t0` (`2027-01-10 09:00 +00:00`) `minutes` from now (before now when negative),
+/// rounded down to the minute.
+pub fn t0_in(minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(minutes))
+        .format("%Y-%m-%d %H:%M +00:00")
+        .to_string()
+}
+
 pub fn moto_server() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server")
 }
@@ -37,8 +68,7 @@ pub fn text(out: &Output) -> String {
 }
 
 /// Stops the demo emulator a test started (`flightdeck demo up`) when the test ends, passed or
-/// not. Not every test file of this crate starts one.
-#[allow(dead_code)]
+/// not.
 pub struct DemoDown<'a>(pub &'a Path);
 
 impl Drop for DemoDown<'_> {

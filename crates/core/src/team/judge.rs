@@ -175,6 +175,7 @@ impl<'a> Judge<'a> {
             Event::RunStarted { .. } | Event::RunEnded { .. } | Event::HoldOverridden { .. } => {
                 Change::Run
             }
+            Event::EvidenceAttached { .. } => Change::Item,
             Event::Refused { .. } => return Ok(None),
             other => {
                 return Err(format!(
