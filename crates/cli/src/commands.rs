@@ -4,13 +4,21 @@ use flightdeck_store::{Actor, ItemState, ItemUpdate, Role};
 use crate::args::{Cli, Command, IdentityCommand, ItemCommand, RunbookCommand};
 use crate::output;
 
-/// Runs the command; then writes what it changed in shared runbooks to their logs (a refusal
-/// too), whether it succeeded or not.
+/// Runs the command; then, whether it succeeded or not, sends what the runs started here have
+/// due on their channels and writes what it changed in shared runbooks to their logs (a
+/// refusal too). A command that made no state (`runbook inspect`) leaves none behind.
 pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir.clone().unwrap_or_else(data_dir);
     let outcome = dispatch(cli, &dir).await;
-    crate::run_commands::deliver_waiting(&dir).await;
-    let shared = crate::team_commands::share_waiting(&dir).await;
+    if !dir.join("flightdeck.db").exists() {
+        return outcome;
+    }
+    let fd = match Flightdeck::open(&dir) {
+        Ok(fd) => fd,
+        Err(e) => return outcome.and(Err(e)),
+    };
+    crate::run_commands::deliver_waiting(&fd).await;
+    let shared = crate::team_commands::share_waiting(&fd).await;
     outcome.and(shared)
 }
 

@@ -12,10 +12,7 @@ use crate::output;
 
 /// Sends what the runs started here have due on their channels, on the way out of every
 /// command; a channel that cannot be reached is a warning, and is tried again next time.
-pub async fn deliver_waiting(dir: &std::path::Path) {
-    let Ok(fd) = Flightdeck::open(dir) else {
-        return;
-    };
+pub async fn deliver_waiting(fd: &Flightdeck) {
     if let Err(e) = fd.deliver_notifications().await {
         eprintln!("warning: notifications not sent: {e}");
     }

@@ -1,7 +1,6 @@
 //! `flightdeck team share|join|add|invite|status|sync|verify|rebuild`, and the push of waiting
 //! changes after every command.
 
-use std::path::Path;
 use std::time::Duration;
 
 use flightdeck_core::{team_view, Error, Flightdeck, Invite, SyncState, TeamView};
@@ -220,11 +219,7 @@ pub async fn catch_up(fd: &Flightdeck, key: &str) {
 
 /// After a command, writes the changes it made to shared runbooks to their logs; when a log
 /// cannot be reached they stay in the outbox, and this says so.
-pub async fn share_waiting(dir: &Path) -> Result<(), Error> {
-    if !dir.join("flightdeck.db").exists() {
-        return Ok(());
-    }
-    let fd = Flightdeck::open(dir)?;
+pub async fn share_waiting(fd: &Flightdeck) -> Result<(), Error> {
     let waiting: Vec<String> = fd
         .read()?
         .releases()?
