@@ -98,51 +98,31 @@ fn a_webhook_hears_its_run_and_a_rehearsal_never_reaches_the_live_channel() {
     ok_with(data, &["secret", "set", &live_secret], Some(&live.url));
     ok_with(data, &["secret", "set", &test_secret], Some(&test.url));
 
-    let missing = cli(
-        data,
-        &[
-            "run",
-            "start",
-            "notify-drill",
-            "--live",
-            "--t0",
-            &t0_in(0),
-            "--notify-webhook",
-            "no-such-secret",
-        ],
-    );
+    let start = |kind: &str, secret: &str| {
+        cli(
+            data,
+            &[
+                "run",
+                "start",
+                "notify-drill",
+                kind,
+                "--t0",
+                &t0_in(0),
+                "--notify-webhook",
+                secret,
+            ],
+        )
+    };
+    let missing = start("--live", "no-such-secret");
     assert!(
         text(&missing).contains("no secret 'no-such-secret'"),
         "{}",
         text(&missing)
     );
-
-    ok(
-        data,
-        &[
-            "run",
-            "start",
-            "notify-drill",
-            "--live",
-            "--t0",
-            &t0_in(0),
-            "--notify-webhook",
-            &live_secret,
-        ],
-    );
-    ok(
-        data,
-        &[
-            "run",
-            "start",
-            "notify-drill",
-            "--rehearsal",
-            "--t0",
-            &t0_in(0),
-            "--notify-webhook",
-            &test_secret,
-        ],
-    );
+    for (kind, secret) in [("--live", &live_secret), ("--rehearsal", &test_secret)] {
+        let started = start(kind, secret);
+        assert!(started.status.success(), "{}", text(&started));
+    }
     // The rehearsal is the current run: its sign-off goes to the test channel only.
     ok(data, &["item", "check", "notify-drill", &items[0]]);
     ok(data, &["signoff", "notify-drill", "phase-1"]);
