@@ -1,5 +1,6 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use flightdeck_runbook::{parse, synthetic_runbook};
+use pulldown_cmark::{Options, Parser};
 
 fn import_5mb(c: &mut Criterion) {
     let md = synthetic_runbook(5 * 1024 * 1024);
@@ -15,6 +16,13 @@ fn import_5mb(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(md.len() as u64));
     group.bench_function(format!("parse 5 MB runbook ({items} items)"), |b| {
         b.iter(|| parse("bench.md", md.as_bytes()).unwrap())
+    });
+    // The floor under it, in the same run: pulldown-cmark's events alone, with the options and
+    // offsets the importer asks for.
+    group.bench_function("pulldown-cmark events alone (reference)", |b| {
+        let options =
+            Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+        b.iter(|| Parser::new_ext(&md, options).into_offset_iter().count())
     });
     group.finish();
 }

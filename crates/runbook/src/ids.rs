@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use sha2::{Digest, Sha256};
 
 /// "PROD Deployment (Jan 10)" -> "prod-deployment-jan-10".
@@ -27,7 +29,6 @@ pub fn slug(text: &str) -> String {
 }
 
 /// Words only: case, markdown emphasis and spacing do not change an item's identity.
-/// Written into one string, without a string per word: it runs for every item.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -38,32 +39,62 @@ pub fn normalize(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        if word.is_ascii() {
-            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-        } else {
-            out.push_str(&word.to_lowercase());
-        }
+        out.push_str(&word.to_lowercase());
     }
     out
 }
 
-pub fn digest(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
+/// [`normalize`] as bytes, into `out`: the importer reuses one buffer for every item, and reads
+/// ASCII text, nearly all of it, byte by byte. Unicode whitespace within ASCII is these six.
+fn normalize_to_bytes(out: &mut Vec<u8>, text: &str) {
+    out.clear();
+    if !text.is_ascii() {
+        out.extend_from_slice(normalize(text).as_bytes());
+        return;
     }
-    hex::encode(&hasher.finalize()[..6])
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let emphasis = |b: &u8| matches!(b, b'*' | b'_' | b'`');
+    for word in text.as_bytes().split(space) {
+        let Some(first) = word.iter().position(|b| !emphasis(b)) else {
+            continue;
+        };
+        let last = word.iter().rposition(|b| !emphasis(b)).unwrap_or(first);
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend(word[first..=last].iter().map(u8::to_ascii_lowercase));
+    }
 }
 
-/// Hands out ids, numbering repeats so that two identical items in one place stay distinct.
+/// The first six bytes of the SHA-256 of the parts, each followed by a zero byte.
+fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 6] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+        hasher.update([0u8]);
+    }
+    let mut out = [0u8; 6];
+    out.copy_from_slice(&hasher.finalize()[..6]);
+    out
+}
+
+/// "i" and six digest bytes -> "i3fa94c02d1b7".
+fn hashed_id(prefix: char, digest: &[u8; 6]) -> String {
+    let mut hex = [0u8; 12];
+    hex::encode_to_slice(digest, &mut hex).expect("12 hex digits hold 6 bytes");
+    let mut id = String::with_capacity(13);
+    id.push(prefix);
+    id.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
+    id
+}
+
+/// Hands out readable ids, numbering repeats: "phase-8", then "phase-8-2" for a second phase 8.
 #[derive(Default)]
-pub struct IdAllocator {
+pub struct NameIds {
     seen: HashMap<String, u32>,
 }
 
-impl IdAllocator {
-    /// A readable id from a key; "phase-8", then "phase-8-2" for a second phase 8.
+impl NameIds {
     pub fn unique(&mut self, key: String) -> String {
         let n = self.seen.entry(key.clone()).or_insert(0);
         *n += 1;
@@ -73,17 +104,32 @@ impl IdAllocator {
             format!("{key}-{n}")
         }
     }
+}
 
-    /// A hashed id for a piece of content within a scope.
-    pub fn hashed(&mut self, prefix: &str, scope: &[&str]) -> String {
-        let base = digest(scope);
-        let id = format!("{prefix}{base}");
-        let n = self.seen.entry(id.clone()).or_insert(0);
+/// Hands out hashed ids for content within a scope, numbering repeats so that two identical
+/// items in one place stay distinct. Runs for every item: it keeps no string per id and
+/// normalises the words into one reused buffer.
+#[derive(Default)]
+pub struct ContentIds {
+    /// Keys are digests already: a fast hash of them serves as well as a keyed one.
+    seen: FxHashMap<(char, [u8; 6]), u32>,
+    words: Vec<u8>,
+}
+
+impl ContentIds {
+    /// The id of `words` (normalised) within `scope`: `prefix` and a digest of both.
+    pub fn hashed(&mut self, prefix: char, scope: &[&str], words: &str) -> String {
+        normalize_to_bytes(&mut self.words, words);
+        let scope = scope.iter().map(|part| part.as_bytes());
+        let base = digest(scope.chain([self.words.as_slice()]));
+        let n = self.seen.entry((prefix, base)).or_insert(0);
         *n += 1;
+        let base = hashed_id(prefix, &base);
         if *n == 1 {
-            id
+            base
         } else {
-            format!("{prefix}{}", digest(&[&base, &n.to_string()]))
+            let hex = &base[prefix.len_utf8()..];
+            hashed_id(prefix, &digest([hex.as_bytes(), n.to_string().as_bytes()]))
         }
     }
 }
@@ -109,16 +155,35 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn words_as_bytes_are_the_normalised_words(text in "[ a-zA-Z*_`\t\n\x0b\x0c\r\u{a0}\u{85}Éσς]{0,40}") {
+            let mut bytes = Vec::new();
+            normalize_to_bytes(&mut bytes, &text);
+            proptest::prop_assert_eq!(String::from_utf8(bytes).unwrap(), normalize(&text));
+        }
+    }
+
     #[test]
     fn repeated_content_gets_distinct_ids() {
-        let mut ids = IdAllocator::default();
-        let a = ids.hashed("i", &["p", "x"]);
-        let b = ids.hashed("i", &["p", "x"]);
-        let c = ids.hashed("i", &["p", "y"]);
+        let mut ids = ContentIds::default();
+        let a = ids.hashed('i', &["p"], "x");
+        let b = ids.hashed('i', &["p"], "x");
+        let c = ids.hashed('i', &["p"], "y");
         assert_ne!(a, b);
         assert_ne!(a, c);
-        let mut again = IdAllocator::default();
-        assert_eq!(again.hashed("i", &["p", "x"]), a);
-        assert_eq!(again.hashed("i", &["p", "x"]), b);
+        let mut again = ContentIds::default();
+        assert_eq!(again.hashed('i', &["p"], "*X*"), a);
+        assert_eq!(again.hashed('i', &["p"], "x"), b);
+    }
+
+    #[test]
+    fn an_id_is_its_prefix_and_twelve_hex_digits_of_the_scope_digest() {
+        let mut ids = ContentIds::default();
+        let expected = Sha256::digest(b"p\0two words\0");
+        assert_eq!(
+            ids.hashed('g', &["p"], "Two  **Words**"),
+            format!("g{}", hex::encode(&expected[..6]))
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! paragraphs); the line shapes inside paragraphs are recognised by [`crate::labels`].
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -9,7 +10,7 @@ use crate::actions::{Action, ActionStep};
 use crate::criteria::Criterion;
 use crate::error::ImportError;
 use crate::fences::lengthen_outer_fences;
-use crate::ids::{normalize, slug, IdAllocator};
+use crate::ids::{normalize, slug, ContentIds, NameIds};
 use crate::labels::{classify, is_objectives, phase_heading, set_meta, task_heading, Line};
 use crate::model::{
     ChecklistItem, ImportWarning, Meta, Phase, Runbook, SignoffField, Step, Task, TimedSection,
@@ -132,11 +133,18 @@ struct OpenPhase {
 }
 
 struct ItemFrame {
-    text: String,
     marker: Option<bool>,
     line: u32,
-    /// Set once the item's own text is complete; `Some(None)` for a plain list item.
-    id: Option<Option<String>>,
+    /// Set once the item's own text is complete: where its checklist item is, or `Some(None)`
+    /// for a plain list item.
+    done: Option<Option<ItemAt>>,
+}
+
+/// A checklist item of the runbook being built: `phase` counts the phases before its own.
+#[derive(Clone, Copy)]
+struct ItemAt {
+    phase: usize,
+    index: usize,
 }
 
 struct Collector {
@@ -153,21 +161,26 @@ struct Builder<'a> {
     meta: Meta,
     phases: Vec<OpenPhase>,
     current: Option<OpenPhase>,
-    phase_ids: IdAllocator,
-    content_ids: IdAllocator,
+    phase_ids: NameIds,
+    content_ids: ContentIds,
     /// Heading level and index of the open task in the current phase.
     task: Option<(u32, usize)>,
     section: Option<String>,
     /// The section heading open now and its line, for the times its labels give.
     section_heading: Option<(String, u32)>,
-    /// A section's name and its normalised words, worked out once for all its items.
-    section_words: Option<(String, String)>,
+    /// The section's name, shared by its items, and its normalised words, worked out once.
+    section_words: Option<(Arc<str>, String)>,
+    /// The open task's id, shared by its items.
+    task_shared: Option<Arc<str>>,
     meta_open: bool,
     last_text: Option<String>,
     heading: Option<Collector>,
     paragraph: Option<Collector>,
     code: Option<(Option<String>, Collector)>,
     items: Vec<ItemFrame>,
+    /// The text of the innermost list item, while it is open. Only that item collects text: an
+    /// outer item's own text is complete once a nested list starts.
+    item_text: String,
     /// The first problem found in a block that must be valid (criteria).
     error: Option<ImportError>,
     /// Times that could not be read, with their lines.
@@ -184,18 +197,20 @@ impl<'a> Builder<'a> {
             meta: Meta::default(),
             phases: Vec::new(),
             current: None,
-            phase_ids: IdAllocator::default(),
-            content_ids: IdAllocator::default(),
+            phase_ids: NameIds::default(),
+            content_ids: ContentIds::default(),
             task: None,
             section: None,
             section_heading: None,
             section_words: None,
+            task_shared: None,
             meta_open: true,
             last_text: None,
             heading: None,
             paragraph: None,
             code: None,
             items: Vec::new(),
+            item_text: String::new(),
             error: None,
             warnings: Vec::new(),
         }
@@ -242,11 +257,11 @@ impl<'a> Builder<'a> {
             Event::Start(Tag::List(_)) => self.finish_top_item(),
             Event::Start(Tag::Item) => {
                 let line = self.lines.line(range.start);
+                self.item_text.clear();
                 self.items.push(ItemFrame {
-                    text: String::new(),
                     marker: None,
                     line,
-                    id: None,
+                    done: None,
                 });
             }
             Event::End(TagEnd::Item) => {
@@ -270,9 +285,9 @@ impl<'a> Builder<'a> {
             c.text.push_str(text);
         } else if let Some(h) = self.heading.as_mut() {
             h.text.push_str(text);
-        } else if let Some(top) = self.items.last_mut() {
-            if top.id.is_none() {
-                top.text.push_str(text);
+        } else if let Some(top) = self.items.last() {
+            if top.done.is_none() {
+                self.item_text.push_str(text);
             }
         } else if let Some(p) = self.paragraph.as_mut() {
             p.text.push_str(text);
@@ -327,9 +342,7 @@ impl<'a> Builder<'a> {
         let index = match phase.sections.iter().position(|s| s.line == line) {
             Some(index) => index,
             None => {
-                let id = self
-                    .content_ids
-                    .hashed("t", &[&phase_id, &normalize(title)]);
+                let id = self.content_ids.hashed('t', &[&phase_id], title);
                 let phase = self.phase();
                 phase.sections.push(TimedSection {
                     id,
@@ -491,9 +504,7 @@ impl<'a> Builder<'a> {
                 }
                 Line::Signoff(label, kind) => {
                     let phase_id = self.phase().id.clone();
-                    let id = self
-                        .content_ids
-                        .hashed("s", &[&phase_id, &normalize(&label)]);
+                    let id = self.content_ids.hashed('s', &[&phase_id], &label);
                     self.phase().signoff.push(SignoffField {
                         id,
                         label,
@@ -539,14 +550,9 @@ impl<'a> Builder<'a> {
         let title = self.last_text.take().filter(|t| !t.is_empty());
         let task_id = self.task_id();
         let phase_id = self.phase().id.clone();
-        let id = self.content_ids.hashed(
-            "c",
-            &[
-                &phase_id,
-                task_id.as_deref().unwrap_or(""),
-                &normalize(&c.text),
-            ],
-        );
+        let id =
+            self.content_ids
+                .hashed('c', &[&phase_id, task_id.as_deref().unwrap_or("")], &c.text);
         let step = Step {
             id,
             title,
@@ -610,9 +616,7 @@ impl<'a> Builder<'a> {
                     self.phase().soak = Some(soak);
                 }
                 for crate::criteria::Parsed { name, line, kind } in criteria {
-                    let id = self
-                        .content_ids
-                        .hashed("g", &[&phase_id, &normalize(&name)]);
+                    let id = self.content_ids.hashed('g', &[&phase_id], &name);
                     let criterion = Criterion {
                         id,
                         name,
@@ -636,30 +640,30 @@ impl<'a> Builder<'a> {
     /// Completes the innermost list item's own text (before a nested list or at its end).
     fn finish_top_item(&mut self) {
         let Some(top) = self.items.last() else { return };
-        if top.id.is_some() {
+        if top.done.is_some() {
             return;
         }
-        let mut text = String::with_capacity(top.text.len());
-        for word in top.text.split_whitespace() {
+        let mut text = String::with_capacity(self.item_text.len());
+        for word in self.item_text.split_whitespace() {
             if !text.is_empty() {
                 text.push(' ');
             }
             text.push_str(word);
         }
+        self.item_text.clear();
         let (marker, line) = (top.marker, top.line);
         let ancestors = &self.items[..self.items.len() - 1];
-        let parent = ancestors.iter().rev().find_map(|f| f.id.clone().flatten());
+        let parent = ancestors.iter().rev().find_map(|f| f.done.flatten());
         let depth = ancestors
             .iter()
-            .filter(|f| matches!(f.id, Some(Some(_))))
+            .filter(|f| matches!(f.done, Some(Some(_))))
             .count() as u32;
-        let section = self.section.clone();
-        let id = match marker {
-            Some(checked) => Some(self.add_item(text, checked, section, parent, depth, line)),
+        let done = match marker {
+            Some(checked) => Some(self.add_item(text, checked, parent, depth, line)),
             None => {
                 if depth == 0
                     && self.items.len() == 1
-                    && section.as_deref().is_some_and(is_objectives)
+                    && self.section.as_deref().is_some_and(is_objectives)
                 {
                     self.phase().objectives.push(text.clone());
                 }
@@ -668,41 +672,66 @@ impl<'a> Builder<'a> {
             }
         };
         if let Some(top) = self.items.last_mut() {
-            top.id = Some(id);
+            top.done = Some(done);
         }
     }
 
+    /// The checklist item at `at`, in a closed phase or the open one.
+    fn item(&self, at: ItemAt) -> &ChecklistItem {
+        let phase = match self.phases.get(at.phase) {
+            Some(closed) => &closed.phase,
+            None => {
+                &self
+                    .current
+                    .as_ref()
+                    .expect("items are added to a phase")
+                    .phase
+            }
+        };
+        &phase.items[at.index]
+    }
+
+    /// Adds a checklist item to the open phase, nested under `parent`, and says where it is.
     fn add_item(
         &mut self,
         text: String,
         checked: bool,
-        section: Option<String>,
-        parent: Option<String>,
+        parent: Option<ItemAt>,
         depth: u32,
         line: u32,
-    ) -> String {
-        let task = self.task_id();
-        let phase_id = self.phase().id.clone();
-        let name = section.as_deref().unwrap_or("");
-        if self
-            .section_words
-            .as_ref()
-            .is_none_or(|(known, _)| known != name)
-        {
-            self.section_words = Some((name.to_string(), normalize(name)));
-        }
-        let section_words = self.section_words.as_ref().map_or("", |(_, w)| w);
+    ) -> ItemAt {
+        self.phase();
+        let parent = parent.map(|at| self.item(at).id.clone());
+        let at_phase = self.phases.len();
+        let Some(open) = self.current.as_mut() else {
+            unreachable!("phase() opened one")
+        };
+        let phase = &mut open.phase;
+        let task = self.task.map(|(_, index)| {
+            let id = phase.tasks[index].id.as_str();
+            match &self.task_shared {
+                Some(shared) if &**shared == id => shared.clone(),
+                _ => self.task_shared.insert(Arc::from(id)).clone(),
+            }
+        });
+        let name = self.section.as_deref().unwrap_or("");
+        let (shared, section_words) = match &self.section_words {
+            Some((known, words)) if &**known == name => (known, words),
+            _ => {
+                let (known, words) = self
+                    .section_words
+                    .insert((Arc::from(name), normalize(name)));
+                (&*known, &*words)
+            }
+        };
+        let section = self.section.as_ref().map(|_| shared.clone());
         let id = self.content_ids.hashed(
-            "i",
-            &[
-                &phase_id,
-                task.as_deref().unwrap_or(""),
-                section_words,
-                &normalize(&text),
-            ],
+            'i',
+            &[&phase.id, task.as_deref().unwrap_or(""), section_words],
+            &text,
         );
-        self.phase().items.push(ChecklistItem {
-            id: id.clone(),
+        phase.items.push(ChecklistItem {
+            id,
             text,
             checked,
             section,
@@ -711,7 +740,10 @@ impl<'a> Builder<'a> {
             depth,
             line,
         });
-        id
+        ItemAt {
+            phase: at_phase,
+            index: phase.items.len() - 1,
+        }
     }
 
     fn finish(mut self) -> Result<Runbook, ImportError> {

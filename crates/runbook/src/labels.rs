@@ -45,6 +45,9 @@ pub enum Line {
 
 pub fn classify(line: &str) -> Line {
     let line = line.trim();
+    if !line.starts_with("**") {
+        return Line::Other;
+    }
     let Some(c) = LABEL_VALUE.captures(line) else {
         return Line::Other;
     };

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -144,9 +146,11 @@ pub struct ChecklistItem {
     pub text: String,
     /// Ticked in the markdown itself (`- [x]`).
     pub checked: bool,
+    // `section` and `task` are shared by the items of one section or task: a large runbook has
+    // as many items as lines, and each name is one allocation, not one per item.
     /// The heading or bold label the item sits under ("Prerequisites", "Verification"...).
-    pub section: Option<String>,
-    pub task: Option<String>,
+    pub section: Option<Arc<str>>,
+    pub task: Option<Arc<str>>,
     pub parent: Option<String>,
     pub depth: u32,
     pub line: u32,
