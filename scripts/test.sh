@@ -43,6 +43,11 @@ if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
   exit 1
 fi
 
+if [ "${FLIGHTDECK_PACKAGE:-}" = 1 ]; then
+  step "Packages: build the .deb and .rpm, install the .deb, test the installed app"
+  bash scripts/package.sh --install-test
+fi
+
 step "The tests left no server running"
 # A server stopped as its test ended may take a moment to exit.
 for _ in $(seq 50); do

@@ -76,8 +76,12 @@ fn start_driver(data_dir: &Path) -> Result<Driver> {
     Ok(driver)
 }
 
+/// Names an installed app for the tests to drive instead of the one cargo built.
+const APP_BINARY_ENV: &str = "FLIGHTDECK_APP_BINARY";
+
 async fn open_window(driver: &Driver) -> Result<Client> {
-    let app = env!("CARGO_BIN_EXE_flightdeck-app");
+    let app = std::env::var(APP_BINARY_ENV)
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_flightdeck-app").to_string());
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
@@ -328,6 +332,31 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
         .await
         .is_err());
     let shot = screenshot(&client, "after-restart.png").await?;
+    assert!(
+        std::fs::metadata(&shot)?.len() > 10_000,
+        "screenshot {shot:?} looks empty"
+    );
+    client.close().await?;
+    Ok(())
+}
+
+/// The package's own test (`scripts/package.sh --install-test`): the app installed from the .deb
+/// starts from its installed path and shows the demo runbook.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the installed package: scripts/package.sh --install-test"]
+async fn the_installed_app_shows_the_demo_runbook() -> Result<()> {
+    let app = std::env::var(APP_BINARY_ENV)
+        .with_context(|| format!("{APP_BINARY_ENV} names the installed app"))?;
+    anyhow::ensure!(
+        !Path::new(&app).starts_with(env!("CARGO_MANIFEST_DIR")),
+        "{app} is this checkout's build, not the installed app"
+    );
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    let shot = screenshot(&client, "installed.png").await?;
     assert!(
         std::fs::metadata(&shot)?.len() > 10_000,
         "screenshot {shot:?} looks empty"

@@ -1,6 +1,7 @@
 //! Markdown to [`Runbook`]: pulldown-cmark gives the block structure (headings, lists, code,
 //! paragraphs); the line shapes inside paragraphs are recognised by [`crate::labels`].
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -27,7 +28,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
     let text = check_text(file, bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (text, repaired) = repair_mac_roman(text);
-    let mut text = lengthen_outer_fences(&text).unwrap_or(text);
+    let mut text = match lengthen_outer_fences(&text) {
+        Some(widened) => Cow::Owned(widened),
+        None => text,
+    };
     let mut warnings = Vec::new();
     loop {
         match build(file, &text) {
@@ -52,7 +56,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Runbook, ImportError> {
                 let fence_end = text[range.start..]
                     .find('\n')
                     .map_or(text.len(), |n| range.start + n);
-                text.replace_range(range.start..fence_end, "");
+                text.to_mut().replace_range(range.start..fence_end, "");
             }
         }
     }
@@ -83,7 +87,12 @@ fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
             limit: MAX_RUNBOOK_BYTES,
         });
     }
-    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+    // `contains` scans a word at a time; the position is only looked for when there is one.
+    if let Some(pos) = bytes
+        .contains(&0)
+        .then(|| bytes.iter().position(|b| *b == 0))
+        .flatten()
+    {
         let (line, column) = line_column(bytes, pos);
         return Err(ImportError::Binary { file, line, column });
     }

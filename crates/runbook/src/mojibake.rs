@@ -6,11 +6,17 @@
 //! four-byte emoji (F0 9F xx xx) usually survives as three characters ("üìã" for "📋"); a run
 //! starting with 9F and two continuation bytes is completed with the lost F0.
 
+use std::borrow::Cow;
+
 use encoding_rs::MACINTOSH;
 
-/// Returns the repaired text and the number of characters it replaced. ASCII passes through in
-/// whole spans; only the non-ASCII characters are looked at one by one.
-pub fn repair_mac_roman(text: &str) -> (String, u32) {
+/// Returns the repaired text and the number of characters it replaced. ASCII text is returned
+/// as it is; otherwise ASCII passes through in whole spans and only the non-ASCII characters are
+/// looked at one by one.
+pub fn repair_mac_roman(text: &str) -> (Cow<'_, str>, u32) {
+    if text.is_ascii() {
+        return (Cow::Borrowed(text), 0);
+    }
     let mut out = String::with_capacity(text.len());
     let mut repaired = 0;
     let mut run: Vec<char> = Vec::new();
@@ -31,7 +37,7 @@ pub fn repair_mac_roman(text: &str) -> (String, u32) {
     }
     repaired += flush_run(&mut run, &mut out);
     out.push_str(rest);
-    (out, repaired)
+    (Cow::Owned(out), repaired)
 }
 
 fn mac_roman_byte(ch: char) -> Option<u8> {
