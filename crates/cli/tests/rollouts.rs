@@ -248,8 +248,19 @@ impl Drill {
         flightdeck(&self.data, args, None)
     }
 
-    /// `flightdeck rollout run` in its own process, left running.
+    /// Where the drivers' error output goes, every driver after the last.
+    fn drivers_log(&self) -> PathBuf {
+        self.data.join("drivers.log")
+    }
+
+    /// `flightdeck rollout run` in its own process, left running; what it says on stderr is kept
+    /// for a failing wait to show.
     fn drive(&self, step: &str) -> Killed {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.drivers_log())
+            .unwrap();
         Killed(
             Command::new(env!("CARGO_BIN_EXE_flightdeck"))
                 .arg("--data-dir")
@@ -265,7 +276,7 @@ impl Drill {
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(log)
                 .spawn()
                 .unwrap(),
         )
@@ -305,8 +316,9 @@ impl Drill {
                 }
                 assert!(
                     Instant::now() < deadline,
-                    "rollout of {step} did not get there: {}",
-                    serde_json::to_string_pretty(&v).unwrap()
+                    "rollout of {step} did not get there: {}\nthe drivers said: {}",
+                    serde_json::to_string_pretty(&v).unwrap(),
+                    std::fs::read_to_string(self.drivers_log()).unwrap_or_default()
                 );
             } else {
                 assert!(Instant::now() < deadline, "{}", text(&out));
