@@ -286,27 +286,9 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
 
     // First start: identity, the demo runbook, import, tick.
     let client = open_window(&driver).await?;
-    css(&client, "[data-testid=identity-name]")
-        .await?
-        .send_keys("Gui Tester")
-        .await?;
-    click(&client, "[data-testid=identity-save]").await?;
-    css(
-        &client,
-        "[data-testid=runbook-harbour-ledger-go-live-release-4-2]",
-    )
-    .await?;
+    introduce(&client).await?;
     screenshot(&client, "first-start.png").await?;
-
-    click(&client, "[data-testid=open-import]").await?;
-    css(&client, "[data-testid=import-path]")
-        .await?
-        .send_keys(&fixture().display().to_string())
-        .await?;
-    click(&client, "[data-testid=import-submit]").await?;
-    css(&client, "[data-testid=import-result]").await?;
-    click(&client, "[data-testid=import-done]").await?;
-    css(&client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
+    import_fixture(&client).await?;
 
     wait_for_state(&client, &item_id, "open").await?;
     click(&client, &format!("[data-testid=check-{item_id}]")).await?;

@@ -88,11 +88,8 @@ fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
         });
     }
     // `contains` scans a word at a time; the position is only looked for when there is one.
-    if let Some(pos) = bytes
-        .contains(&0)
-        .then(|| bytes.iter().position(|b| *b == 0))
-        .flatten()
-    {
+    if bytes.contains(&0) {
+        let pos = bytes.iter().position(|b| *b == 0).expect("contains a NUL");
         let (line, column) = line_column(bytes, pos);
         return Err(ImportError::Binary { file, line, column });
     }
