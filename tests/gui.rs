@@ -28,7 +28,16 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// SIGTERM first: tauri-driver then stops the WebKitWebDriver it started, which a SIGKILL
+    /// would leave running.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -48,6 +57,11 @@ fn free_port() -> Result<u16> {
 }
 
 fn start_driver(data_dir: &Path) -> Result<Driver> {
+    start_driver_with(data_dir, &[])
+}
+
+/// tauri-driver, and the app it starts, with these variables set.
+fn start_driver_with(data_dir: &Path, vars: &[(&str, &str)]) -> Result<Driver> {
     if std::env::var_os("DISPLAY").is_none() {
         bail!("no DISPLAY: run the GUI test under Xvfb, as the README's test command does");
     }
@@ -60,6 +74,7 @@ fn start_driver(data_dir: &Path) -> Result<Driver> {
             &native_port.to_string(),
         ])
         .env(flightdeck_core::DATA_DIR_ENV, data_dir)
+        .envs(vars.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -1277,5 +1292,216 @@ async fn the_timeline_shows_a_late_task_and_the_board_says_how_late() -> Result<
     );
     screenshot(&client, "timeline-board.png").await?;
     client.close().await?;
+    Ok(())
+}
+
+/// A release server of the test's own: Python's static file server over a directory holding
+/// the update manifest, the packages and the update key the test made with the Tauri CLI's
+/// signer (`tauri signer generate` / `sign`), as a release is signed.
+struct ReleaseServer {
+    dir: tempfile::TempDir,
+    child: Child,
+    port: u16,
+}
+
+impl ReleaseServer {
+    fn start() -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting python3 -m http.server")?;
+        let server = ReleaseServer { dir, child, port };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if Instant::now() > deadline {
+                bail!("the release server did not listen on port {port} within 15 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(server)
+    }
+
+    fn url(&self, file: &str) -> String {
+        format!("http://127.0.0.1:{}/{file}", self.port)
+    }
+
+    /// Runs the Tauri CLI's signer in the server's directory.
+    fn signer(&self, args: &[&str]) -> Result<()> {
+        let cli = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/.bin/tauri");
+        let out = Command::new(&cli)
+            .arg("signer")
+            .args(args)
+            .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", "")
+            .current_dir(self.dir.path())
+            .output()
+            .with_context(|| format!("running {} (npm --prefix ui ci)", cli.display()))?;
+        anyhow::ensure!(
+            out.status.success(),
+            "tauri signer {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    }
+
+    /// A new key pair named `name`; returns the public key as the updater takes it.
+    fn key(&self, name: &str) -> Result<String> {
+        self.signer(&["generate", "--ci", "-p", "", "-w", name])?;
+        Ok(std::fs::read_to_string(
+            self.dir.path().join(format!("{name}.pub")),
+        )?)
+    }
+
+    /// Writes a package and its signature by `key`; returns the signature.
+    fn package(&self, file: &str, bytes: &[u8], key: &str) -> Result<String> {
+        std::fs::write(self.dir.path().join(file), bytes)?;
+        self.signer(&["sign", "-f", key, "-p", "", file])?;
+        Ok(std::fs::read_to_string(
+            self.dir.path().join(format!("{file}.sig")),
+        )?)
+    }
+
+    /// Announces `version` as `file` with `signature`.
+    fn announce(&self, version: &str, file: &str, signature: &str) -> Result<()> {
+        let manifest = serde_json::json!({
+            "version": version,
+            "notes": format!("Flightdeck {version}\n- Faster import\n- Signed updates"),
+            "pub_date": "2026-12-03T12:00:00Z",
+            "platforms": {
+                "linux-x86_64": { "signature": signature, "url": self.url(file) }
+            }
+        });
+        std::fs::write(
+            self.dir.path().join("latest.json"),
+            serde_json::to_vec(&manifest)?,
+        )?;
+        Ok(())
+    }
+}
+
+impl Drop for ReleaseServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Checks for updates from the footer, finds `version` offered and downloads it.
+async fn check_and_download(client: &Client, version: &str) -> Result<()> {
+    click(client, "[data-testid=check-updates]").await?;
+    wait_for_text(client, "[data-testid=update-dialog]", version).await?;
+    click(client, "[data-testid=update-download]").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_is_offered_verified_and_a_bad_signature_refused() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let release = ReleaseServer::start()?;
+    let pubkey = release.key("release.key")?;
+    release.key("stranger.key")?;
+    let package: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let signature = release.package("Flightdeck_0.2.0_amd64.deb", &package, "release.key")?;
+    release.announce("0.2.0", "Flightdeck_0.2.0_amd64.deb", &signature)?;
+
+    let data = tempfile::tempdir()?;
+    let endpoint = release.url("latest.json");
+    let driver = start_driver_with(
+        data.path(),
+        &[
+            ("FLIGHTDECK_UPDATE_ENDPOINT", &endpoint),
+            ("FLIGHTDECK_UPDATE_PUBKEY", &pubkey),
+        ],
+    )?;
+    let client = open_window(&driver).await?;
+    let outcome = async {
+        introduce(&client).await?;
+        // Offered at start, after the first paint.
+        wait_for_text(
+            &client,
+            "[data-testid=update-available]",
+            "0.2.0 is available",
+        )
+        .await?;
+        click(&client, "[data-testid=update-available]").await?;
+        let notes = text_of(&client, "[data-testid=update-notes]").await?;
+        assert!(notes.contains("Signed updates"), "{notes}");
+        click(&client, "[data-testid=update-download]").await?;
+        let verified = wait_for_text(
+            &client,
+            "[data-testid=update-verified]",
+            "Signature verified",
+        )
+        .await?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&package));
+        assert!(
+            verified.contains(&sha[..16]),
+            "{verified} names another package than {sha}"
+        );
+        assert!(verified.contains("3.0 MB"), "{verified}");
+        let why = text_of(&client, "[data-testid=update-cannot-install]").await?;
+        assert!(why.contains("runs from a build"), "{why}");
+        screenshot(&client, "update-verified.png").await?;
+        click(&client, "[data-testid=update-later]").await?;
+
+        // The same signature over other bytes: tampered on the way.
+        let mut tampered = package.clone();
+        tampered[1_000_000] ^= 1;
+        std::fs::write(
+            release.dir.path().join("Flightdeck_0.2.1_amd64.deb"),
+            &tampered,
+        )?;
+        release.announce("0.2.1", "Flightdeck_0.2.1_amd64.deb", &signature)?;
+        check_and_download(&client, "0.2.1").await?;
+        let refused = wait_for_text(&client, "[data-testid=update-error]", "was refused").await?;
+        assert!(refused.contains("signature does not match"), "{refused}");
+        assert!(client
+            .find(Locator::Css("[data-testid=update-install]"))
+            .await
+            .is_err());
+        screenshot(&client, "update-tampered.png").await?;
+        click(&client, "[data-testid=update-later]").await?;
+
+        // Signed, but by a key that is not the app's update key.
+        let foreign = release.package("Flightdeck_0.2.2_amd64.deb", &package, "stranger.key")?;
+        release.announce("0.2.2", "Flightdeck_0.2.2_amd64.deb", &foreign)?;
+        check_and_download(&client, "0.2.2").await?;
+        let refused = wait_for_text(&client, "[data-testid=update-error]", "was refused").await?;
+        assert!(refused.contains("signature does not match"), "{refused}");
+        click(&client, "[data-testid=update-later]").await?;
+
+        // Not signed at all.
+        release.announce("0.2.3", "Flightdeck_0.2.0_amd64.deb", "")?;
+        check_and_download(&client, "0.2.3").await?;
+        wait_for_text(&client, "[data-testid=update-error]", "not signed").await?;
+        click(&client, "[data-testid=update-later]").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    client.close().await?;
+    outcome?;
+
+    // The release server gone: the check says so, naming the server.
+    let port = release.port;
+    drop(release);
+    let client = open_window(&driver).await?;
+    let note = wait_for_text(&client, "[data-testid=update-note]", "could not be reached").await;
+    if note.is_ok() {
+        screenshot(&client, "update-unreachable.png").await?;
+    }
+    client.close().await?;
+    let note = note?;
+    assert!(note.contains(&format!("127.0.0.1:{port}")), "{note}");
     Ok(())
 }

@@ -67,6 +67,7 @@ pub fn events() -> Vec<Event> {
         event::<BackupProgress>(),
         event::<flightdeck_core::SyncRound>(),
         event::<crate::rollouts::RolloutProgress>(),
+        event::<crate::updates::UpdateProgress>(),
     ]
 }
 

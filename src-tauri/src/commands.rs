@@ -23,6 +23,7 @@ use ts_rs::TS;
 
 use crate::ipc::commands;
 use crate::reporter::Window;
+use crate::updates::{self, UpdateOffer, VerifiedUpdate};
 
 #[derive(Serialize, TS)]
 #[ts(export)]
@@ -63,6 +64,22 @@ commands! {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: face.fd.data_dir().display().to_string(),
         })
+    }
+
+    /// Asks the update server whether a newer Flightdeck is out; `null` when this is the newest.
+    fn check_for_update(face) -> Option<UpdateOffer> {
+        Ok(updates::check(face.app).await?)
+    }
+
+    /// Downloads the offered update and checks its signature against the update key; nothing
+    /// is installed yet.
+    fn download_update(face, version: String) -> VerifiedUpdate {
+        Ok(updates::download(face.app, &version).await?)
+    }
+
+    /// Installs the verified update and restarts Flightdeck.
+    fn install_update(face, version: String) -> () {
+        Ok(updates::install(face.app, &version)?)
     }
 
     fn list_runbooks(face) -> Vec<RunbookSummary> {

@@ -8,6 +8,7 @@ mod commands;
 mod ipc;
 mod reporter;
 mod rollouts;
+mod updates;
 
 use std::time::Duration;
 
@@ -77,6 +78,8 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updates::Updates::default())
         .setup(|app| {
             let fd = Flightdeck::open(&data_dir())?;
             if let Some(demo) = fd.ensure_demo()? {

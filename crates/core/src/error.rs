@@ -85,6 +85,9 @@ pub enum Error {
     NoT0(String),
     #[error(transparent)]
     Schedule(#[from] flightdeck_schedule::ScheduleError),
+    /// An error of a face's own making (the app's updater), with the code it crosses with.
+    #[error("{message}")]
+    Face { code: &'static str, message: String },
 }
 
 impl Error {
@@ -117,6 +120,7 @@ impl Error {
             Error::Held { .. } => "held",
             Error::NoT0(_) => "no_t0",
             Error::Schedule(_) => "invalid_runbook",
+            Error::Face { code, .. } => code,
         }
     }
 }

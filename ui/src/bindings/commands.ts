@@ -48,11 +48,17 @@ import type { SoakRecord } from "./SoakRecord";
 import type { SoakTimeline } from "./SoakTimeline";
 import type { SyncRound } from "./SyncRound";
 import type { TeamView } from "./TeamView";
+import type { UpdateOffer } from "./UpdateOffer";
+import type { UpdateProgress } from "./UpdateProgress";
+import type { VerifiedUpdate } from "./VerifiedUpdate";
 import type { VerifyDone } from "./VerifyDone";
 
 /** Every command of the app, as the window calls it. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  checkForUpdate: () => invoke<UpdateOffer | null>("check_for_update"),
+  downloadUpdate: (version: string) => invoke<VerifiedUpdate>("download_update", { version }),
+  installUpdate: (version: string) => invoke<null>("install_update", { version }),
   listRunbooks: () => invoke<Array<RunbookSummary>>("list_runbooks"),
   runbookView: (key: string) => invoke<RunbookView>("runbook_view", { key }),
   setItem: (key: string, item: string, update: ItemUpdate) => invoke<ItemView>("set_item", { key, item, update }),
@@ -116,4 +122,6 @@ export const events = {
     listen<SyncRound>("team-synced", (e) => handler(e.payload)),
   rolloutProgress: (handler: (payload: RolloutProgress) => void): Promise<UnlistenFn> =>
     listen<RolloutProgress>("rollout-progress", (e) => handler(e.payload)),
+  updateProgress: (handler: (payload: UpdateProgress) => void): Promise<UnlistenFn> =>
+    listen<UpdateProgress>("update-progress", (e) => handler(e.payload)),
 };
