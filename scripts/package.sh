@@ -6,6 +6,15 @@
 # tauri.conf.json; those installers build only on their own systems.
 #
 #   bash scripts/package.sh                 build the packages
+#
+# Signed updates: with the release's update key in TAURI_SIGNING_PRIVATE_KEY (and its password,
+# if it has one, in TAURI_SIGNING_PRIVATE_KEY_PASSWORD), the key's public half in
+# FLIGHTDECK_UPDATE_PUBKEY and the https address the update manifest is published at in
+# FLIGHTDECK_UPDATE_ENDPOINT, the app is built to check that address and to trust only that key,
+# each package is signed (<package>.sig) and target/release/bundle/latest.json announces them,
+# to publish beside the packages (an S3 bucket behind https will do). Without the key, the app is
+# built without updates. `tauri signer generate` makes a key pair; keep the private half out of
+# the repository.
 #   bash scripts/package.sh --install-test  then install the .deb with apt-get, run
 #                                           `flightdeck --version` from PATH and the GUI test on
 #                                           the installed app (needs root or sudo)
@@ -25,8 +34,56 @@ fi
 
 # `tauri build` builds the workspace's default members in release: the app and the flightdeck
 # command that the packages carry beside it.
+config=()
+if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  : "${FLIGHTDECK_UPDATE_PUBKEY:?is the public half of TAURI_SIGNING_PRIVATE_KEY}"
+  : "${FLIGHTDECK_UPDATE_ENDPOINT:?is the https address the update manifest is published at}"
+  config=(--config "$(python3 -c 'import json, os; print(json.dumps({"plugins": {"updater": {
+      "pubkey": os.environ["FLIGHTDECK_UPDATE_PUBKEY"],
+      "endpoints": [os.environ["FLIGHTDECK_UPDATE_ENDPOINT"]]}}}))')")
+  say "updates: signed, announced at $FLIGHTDECK_UPDATE_ENDPOINT"
+else
+  say "updates: none (no TAURI_SIGNING_PRIVATE_KEY)"
+fi
+
 say "building the app, the flightdeck command and the packages: $bundles"
-ui/node_modules/.bin/tauri build --ci --bundles "$bundles"
+ui/node_modules/.bin/tauri build --ci --bundles "$bundles" "${config[@]}"
+
+if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  packages=$(find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \))
+  version=$(target/release/flightdeck --version | cut -d' ' -f2)
+  for package in $packages; do
+    # The signature names the version it is for: the app requires that it match the manifest's.
+    ui/node_modules/.bin/tauri signer sign --app-version "$version" \
+      -p "${TAURI_SIGNING_PRIVATE_KEY_PASSWORD:-}" "$package" > /dev/null
+  done
+  # The manifest the updater reads: each package under its installer's target
+  # (linux-x86_64-deb, -rpm, -appimage), at the manifest's address with the package's name.
+  python3 - "$FLIGHTDECK_UPDATE_ENDPOINT" "$version" $packages <<'PY'
+import datetime, json, os, sys
+endpoint, version, packages = sys.argv[1], sys.argv[2], sys.argv[3:]
+base = endpoint.rsplit("/", 1)[0]
+kinds = {".deb": "deb", ".rpm": "rpm", ".AppImage": "appimage"}
+platforms = {}
+for package in packages:
+    kind = next(k for ext, k in kinds.items() if package.endswith(ext))
+    with open(package + ".sig") as sig:
+        platforms[f"linux-x86_64-{kind}"] = {
+            "signature": sig.read(),
+            "url": f"{base}/{os.path.basename(package)}",
+        }
+notes = os.environ.get("FLIGHTDECK_RELEASE_NOTES", f"Flightdeck {version}")
+manifest = {
+    "version": version,
+    "notes": notes,
+    "pub_date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "platforms": platforms,
+}
+with open("target/release/bundle/latest.json", "w") as out:
+    json.dump(manifest, out, indent=2)
+PY
+  say "update manifest: target/release/bundle/latest.json"
+fi
 
 say "packages:"
 find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \) \

@@ -1363,10 +1363,10 @@ impl ReleaseServer {
         )?)
     }
 
-    /// Writes a package and its signature by `key`; returns the signature.
-    fn package(&self, file: &str, bytes: &[u8], key: &str) -> Result<String> {
+    /// Writes the package of `version` and its signature by `key`; returns the signature.
+    fn package(&self, version: &str, file: &str, bytes: &[u8], key: &str) -> Result<String> {
         std::fs::write(self.dir.path().join(file), bytes)?;
-        self.signer(&["sign", "-f", key, "-p", "", file])?;
+        self.signer(&["sign", "-f", key, "-p", "", "--app-version", version, file])?;
         Ok(std::fs::read_to_string(
             self.dir.path().join(format!("{file}.sig")),
         )?)
@@ -1412,7 +1412,12 @@ async fn an_update_is_offered_verified_and_a_bad_signature_refused() -> Result<(
     let pubkey = release.key("release.key")?;
     release.key("stranger.key")?;
     let package: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
-    let signature = release.package("Flightdeck_0.2.0_amd64.deb", &package, "release.key")?;
+    let signature = release.package(
+        "0.2.0",
+        "Flightdeck_0.2.0_amd64.deb",
+        &package,
+        "release.key",
+    )?;
     release.announce("0.2.0", "Flightdeck_0.2.0_amd64.deb", &signature)?;
 
     let data = tempfile::tempdir()?;
@@ -1474,11 +1479,23 @@ async fn an_update_is_offered_verified_and_a_bad_signature_refused() -> Result<(
         click(&client, "[data-testid=update-later]").await?;
 
         // Signed, but by a key that is not the app's update key.
-        let foreign = release.package("Flightdeck_0.2.2_amd64.deb", &package, "stranger.key")?;
+        let foreign = release.package(
+            "0.2.2",
+            "Flightdeck_0.2.2_amd64.deb",
+            &package,
+            "stranger.key",
+        )?;
         release.announce("0.2.2", "Flightdeck_0.2.2_amd64.deb", &foreign)?;
         check_and_download(&client, "0.2.2").await?;
         let refused = wait_for_text(&client, "[data-testid=update-error]", "was refused").await?;
         assert!(refused.contains("signature does not match"), "{refused}");
+        click(&client, "[data-testid=update-later]").await?;
+
+        // 0.2.0, signed as it should be, announced as a newer version than it is.
+        release.announce("0.2.4", "Flightdeck_0.2.0_amd64.deb", &signature)?;
+        check_and_download(&client, "0.2.4").await?;
+        let refused = wait_for_text(&client, "[data-testid=update-error]", "was refused").await?;
+        assert!(refused.contains("signed for 0.2.0"), "{refused}");
         click(&client, "[data-testid=update-later]").await?;
 
         // Not signed at all.

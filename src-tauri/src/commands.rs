@@ -66,6 +66,12 @@ commands! {
         })
     }
 
+    /// The window painted its first runbook: the app logs how long that took.
+    fn first_painted(_face) -> () {
+        crate::startup::painted();
+        Ok(())
+    }
+
     /// Asks the update server whether a newer Flightdeck is out; `null` when this is the newest.
     fn check_for_update(face) -> Option<UpdateOffer> {
         Ok(updates::check(face.app).await?)

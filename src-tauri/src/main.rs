@@ -8,6 +8,7 @@ mod commands;
 mod ipc;
 mod reporter;
 mod rollouts;
+mod startup;
 mod updates;
 
 use std::time::Duration;
@@ -72,6 +73,7 @@ async fn team_clock(app: tauri::AppHandle) {
 }
 
 fn main() {
+    startup::mark();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();

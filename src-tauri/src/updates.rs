@@ -44,6 +44,10 @@ pub enum UpdateError {
     Unsigned { version: String },
     #[error("Flightdeck {version} was refused: its signature does not match this app's update key ({detail}), so it may have been tampered with; nothing was installed")]
     BadSignature { version: String, detail: String },
+    #[error("Flightdeck {announced} was refused: its package is signed for {signed}, so the manifest announcing it may have been tampered with; nothing was installed")]
+    NotTheSignedVersion { announced: String, signed: String },
+    #[error("Flightdeck {version} was refused: its signature does not say which version it is for, which this app requires; nothing was installed")]
+    SignedWithoutVersion { version: String },
     #[error("no update is waiting for this: check for updates, then download and verify it first")]
     NothingWaiting,
     #[error("the update waiting is Flightdeck {waiting}, not {asked}: check for updates again")]
@@ -61,9 +65,10 @@ impl UpdateError {
             UpdateError::BadEndpoint(_) | UpdateError::UnusableEndpoint { .. } => "invalid_input",
             UpdateError::Unreachable { .. } => "update_unreachable",
             UpdateError::BadManifest { .. } => "update_bad_manifest",
-            UpdateError::Unsigned { .. } | UpdateError::BadSignature { .. } => {
-                "update_bad_signature"
-            }
+            UpdateError::Unsigned { .. }
+            | UpdateError::BadSignature { .. }
+            | UpdateError::NotTheSignedVersion { .. }
+            | UpdateError::SignedWithoutVersion { .. } => "update_bad_signature",
             UpdateError::NothingWaiting | UpdateError::NotTheOffered { .. } => "update_not_waiting",
             UpdateError::CannotInstall { .. } => "update_cannot_install",
             UpdateError::Install { .. } => "update_install_failed",
@@ -305,6 +310,12 @@ pub async fn download(app: &AppHandle, version: &str) -> Result<VerifiedUpdate, 
                     version: update.version.clone(),
                     detail: chain(&e),
                 },
+                E::MissingSignedVersion => UpdateError::SignedWithoutVersion {
+                    version: update.version.clone(),
+                },
+                E::SignedVersionMismatch { signed, announced } => {
+                    UpdateError::NotTheSignedVersion { announced, signed }
+                }
                 other => reached_error(other, host(&update.download_url)),
             }
         })?;
