@@ -92,8 +92,9 @@ commands! {
         Ok(face.fd.read()?.list()?)
     }
 
-    fn runbook_view(face, key: String) -> RunbookView {
-        flightdeck_core::runbook_view(&*face.fd.read()?, &key)
+    /// The runbook `key` with `phase` open (its first phase when `null`).
+    fn runbook_view(face, key: String, phase: Option<String>) -> RunbookView {
+        flightdeck_core::runbook_view(&*face.fd.read()?, &key, phase.as_deref())
     }
 
     fn set_item(face, key: String, item: String, update: ItemUpdate) -> ItemView {

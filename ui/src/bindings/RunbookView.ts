@@ -4,6 +4,11 @@ import type { Runbook } from "./Runbook";
 import type { RunbookSummary } from "./RunbookSummary";
 
 /**
- * Everything the phase views need for one runbook: structure, progress and item state.
+ * One runbook as the window shows it: progress, every phase's heading, gates, criteria and
+ * timing, and the checklist, tasks and steps of one open phase with its items' states.
  */
-export type RunbookView = { summary: RunbookSummary, runbook: Runbook, items: Array<ItemView>, };
+export type RunbookView = { summary: RunbookSummary, runbook: Runbook, 
+/**
+ * The phase whose body and items are here; `null` for a runbook without phases.
+ */
+open: string | null, items: Array<ItemView>, };
