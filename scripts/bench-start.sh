@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Start-up bench: the time from launching the app to its first painted runbook, and the peak
-# memory of the app's whole process tree (the app and WebKit's web and network processes: the
-# sum of each process's peak resident set, VmHWM), for four stores:
+# Start-up bench: the time from launching the app to its first painted runbook, and the memory
+# of the app's whole process tree (the app and WebKit's web and network processes) two seconds
+# after: the sum of each process's peak resident set (VmHWM), which counts the WebKit libraries
+# the processes share once per process, and the sum of their proportional sets (Pss), which
+# splits shared pages between them. Four stores:
 #   new      an empty data directory: this first start imports the demo runbook
 #   demo     the same store started again
 #   50       50 runbooks (the shared examples imported under 50 titles), the first one open
@@ -38,11 +40,11 @@ tree() {
   for child in $(pgrep -P "$1"); do tree "$child"; done
 }
 
-# The sum of the peak resident sets (KiB) of the process and all its descendants.
-tree_peak_kib() {
+# The sum over the process and its descendants (KiB) of a field of /proc/PID/<file>.
+tree_sum_kib() {
   local sum=0 p kib
   for p in $(tree "$1"); do
-    kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
+    kib=$(awk -v field="$3:" '$1 == field {print $2}' "/proc/$p/$2" 2>/dev/null || true)
     sum=$((sum + ${kib:-0}))
   done
   echo "$sum"
@@ -53,7 +55,7 @@ drop_caches() {
   echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "  (page cache not dropped: not allowed here)" >&2
 }
 
-# One start: prints "<ms to first paint> <peak KiB of the tree> <processes>".
+# One start: prints "<ms to first paint> <peak RSS KiB of the tree> <Pss KiB> <processes>".
 start_once() {
   local data=$1 log=$work/app.log t0 waited=0 line
   t0=$(date +%s%N)
@@ -70,13 +72,14 @@ start_once() {
   done
   # Let the views the window loads after its first paint (team, updates) settle.
   sleep 2
-  local peak procs
-  peak=$(tree_peak_kib "$pid")
+  local peak pss procs
+  peak=$(tree_sum_kib "$pid" status VmHWM)
+  pss=$(tree_sum_kib "$pid" smaps_rollup Pss)
   procs=$(tree "$pid" | wc -l)
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   pid=""
-  echo "$(echo "$line" | awk '{print $2}') $peak $procs"
+  echo "$(echo "$line" | awk '{print $2}') $peak $pss $procs"
 }
 
 identify() {
@@ -84,9 +87,9 @@ identify() {
 }
 
 # Starts the store RUNS times: the first after dropping the page cache (cold), the others warm.
-# Prints the cold time, the median and range of the warm ones, and the largest peak memory.
+# Prints the cold time, the median and range of the warm ones, and the largest memory figures.
 bench() {
-  local name=$1 data=$2 fresh=${3:-} times=() peak=0 procs=0 out i
+  local name=$1 data=$2 fresh=${3:-} times=() peak=0 pss=0 procs=0 out i
   for i in $(seq 1 "$runs"); do
     [ "$i" -eq 1 ] && drop_caches
     if [ -n "$fresh" ]; then rm -rf "$data"; mkdir -p "$data"; identify "$data"; fi
@@ -94,14 +97,17 @@ bench() {
     times+=("${out%% *}")
     out=${out#* }
     [ "${out%% *}" -gt "$peak" ] && peak=${out%% *}
+    out=${out#* }
+    [ "${out%% *}" -gt "$pss" ] && pss=${out%% *}
     procs=${out#* }
   done
   local warm
   warm=$(printf '%s\n' "${times[@]:1}" | sort -n | awk '
     { t[NR] = $1 }
     END { if (NR) printf "median %.1f ms (%.1f to %.1f)", (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2, t[1], t[NR] }')
-  printf '%-5s cold %7.1f ms, warm %s; peak RSS of the %d processes %.1f MiB\n' \
-    "$name" "${times[0]}" "$warm" "$procs" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+  printf '%-5s cold %7.1f ms, warm %s; %d processes: peak RSS %.1f MiB, Pss %.1f MiB\n' \
+    "$name" "${times[0]}" "$warm" "$procs" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k="$pss" 'BEGIN { print k / 1024 }')"
 }
 
 echo "app: $app ($(du -h "$app" | cut -f1)), $runs starts per store"
