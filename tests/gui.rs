@@ -1503,6 +1503,20 @@ async fn an_update_is_offered_verified_and_a_bad_signature_refused() -> Result<(
         check_and_download(&client, "0.2.3").await?;
         wait_for_text(&client, "[data-testid=update-error]", "not signed").await?;
         click(&client, "[data-testid=update-later]").await?;
+
+        // Not a manifest at all: said so, naming the server but not the address.
+        std::fs::write(
+            release.dir.path().join("latest.json"),
+            "<html>maintenance</html>",
+        )?;
+        click(&client, "[data-testid=check-updates]").await?;
+        let note = wait_for_text(
+            &client,
+            "[data-testid=update-note]",
+            "did not answer with an update manifest",
+        )
+        .await?;
+        assert!(!note.contains("latest.json"), "{note}");
         Ok::<(), anyhow::Error>(())
     }
     .await;

@@ -203,7 +203,7 @@ fn host(url: &Url) -> String {
     }
 }
 
-/// The error and its causes in one line, without the URL (it may carry a token).
+/// The error and its causes in one line.
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
@@ -218,7 +218,12 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 fn reached_error(e: tauri_plugin_updater::Error, server: String) -> UpdateError {
     use tauri_plugin_updater::Error as E;
     match e {
-        E::Reqwest(e) if !e.is_decode() => UpdateError::Unreachable {
+        // Without the URL: it may carry a token.
+        E::Reqwest(e) if e.is_decode() => UpdateError::BadManifest {
+            server,
+            detail: chain(&e.without_url()),
+        },
+        E::Reqwest(e) => UpdateError::Unreachable {
             server,
             detail: chain(&e.without_url()),
         },

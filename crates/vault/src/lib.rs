@@ -7,11 +7,17 @@
 mod error;
 mod native;
 
+use std::time::Duration;
+
 pub use error::VaultError;
 pub use secrecy::{ExposeSecret, SecretString};
 
 /// The keyring service name Flightdeck uses.
 pub const SERVICE: &str = "dev.flightdeck.app";
+
+/// The longest pause before asking the keyring again after a transient failure (50, 100, 200,
+/// 400 ms: under a second in all).
+const LAST_PAUSE: Duration = Duration::from_millis(400);
 
 /// Access to one service's secrets in the OS keyring.
 #[derive(Debug, Clone)]
@@ -50,10 +56,26 @@ impl Vault {
     }
 
     pub fn get(&self, name: &str) -> Result<SecretString, VaultError> {
-        self.entry(name)?
-            .get_password()
-            .map(SecretString::from)
-            .map_err(|e| VaultError::from_keyring(name, e))
+        let entry = self.entry(name)?;
+        let mut pause = Duration::from_millis(50);
+        loop {
+            match entry.get_password() {
+                // The Secret Service now and then answers "no result" for an item that is there
+                // while other processes use the same collection (three desktops' commands at
+                // once, in the team test); asked again a moment later, it finds it.
+                Err(keyring::Error::PlatformFailure(e))
+                    if pause <= LAST_PAUSE && e.to_string().contains("no result") =>
+                {
+                    std::thread::sleep(pause);
+                    pause *= 2;
+                }
+                read => {
+                    return read
+                        .map(SecretString::from)
+                        .map_err(|e| VaultError::from_keyring(name, e))
+                }
+            }
+        }
     }
 
     /// Removes a secret; removing one that is not there is not an error.
