@@ -32,8 +32,6 @@ else
   say "github.com is unreachable: no AppImage (the bundler downloads linuxdeploy from there)"
 fi
 
-# `tauri build` builds the workspace's default members in release: the app and the flightdeck
-# command that the packages carry beside it.
 config=()
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
   : "${FLIGHTDECK_UPDATE_PUBKEY:?is the public half of TAURI_SIGNING_PRIVATE_KEY}"
@@ -46,11 +44,13 @@ else
   say "updates: none (no TAURI_SIGNING_PRIVATE_KEY)"
 fi
 
+# `tauri build` builds the workspace's default members in release: the app and the flightdeck
+# command that the packages carry beside it.
 say "building the app, the flightdeck command and the packages: $bundles"
 ui/node_modules/.bin/tauri build --ci --bundles "$bundles" "${config[@]}"
+packages=$(find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \))
 
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
-  packages=$(find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \))
   version=$(target/release/flightdeck --version | cut -d' ' -f2)
   for package in $packages; do
     # The signature names the version it is for: the app requires that it match the manifest's.
@@ -86,8 +86,8 @@ PY
 fi
 
 say "packages:"
-find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \) \
-  -exec ls -l {} \;
+# shellcheck disable=SC2086 # one path per word
+ls -l $packages
 
 [ "${1:-}" = "--install-test" ] || exit 0
 

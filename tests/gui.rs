@@ -80,15 +80,21 @@ fn start_driver_with(data_dir: &Path, vars: &[(&str, &str)]) -> Result<Driver> {
         .spawn()
         .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
     let driver = Driver { child, port };
+    wait_for_listener("tauri-driver", port, Duration::from_secs(30))?;
+    Ok(driver)
+}
+
+/// Waits until `what` accepts connections on `port`.
+fn wait_for_listener(what: &str, port: u16, within: Duration) -> Result<()> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + within;
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         if Instant::now() > deadline {
-            bail!("tauri-driver did not listen on port {port} within 30 s");
+            bail!("{what} did not listen on port {port} within {within:?}");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(driver)
+    Ok(())
 }
 
 /// Names an installed app for the tests to drive instead of the one cargo built.
@@ -1322,14 +1328,7 @@ impl ReleaseServer {
             .spawn()
             .context("starting python3 -m http.server")?;
         let server = ReleaseServer { dir, child, port };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            if Instant::now() > deadline {
-                bail!("the release server did not listen on port {port} within 15 s");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_listener("the release server", port, Duration::from_secs(15))?;
         Ok(server)
     }
 
