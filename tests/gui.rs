@@ -295,7 +295,7 @@ fn fixture_item_id() -> Result<String> {
         .items()
         .find(|i| i.text == FIXTURE_ITEM)
         .context("fixture item")?;
-    Ok(item.id.clone())
+    Ok(item.id.to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

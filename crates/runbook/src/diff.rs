@@ -72,7 +72,7 @@ fn same_shape(a: &ChecklistItem, b: &ChecklistItem) -> bool {
 
 fn item_ref(l: &Located<'_>) -> ItemRef {
     ItemRef {
-        id: l.item.id.clone(),
+        id: l.item.id.to_string(),
         phase: l.phase.to_string(),
         text: l.item.text.clone(),
     }
@@ -92,8 +92,8 @@ pub fn diff(old: &Runbook, new: &Runbook) -> RunbookDiff {
         match old_by_id.get(l.item.id.as_str()) {
             Some(o) if same_shape(o.item, l.item) => out.unchanged += 1,
             Some(o) => out.changed.push(ItemChange {
-                old_id: o.item.id.clone(),
-                new_id: l.item.id.clone(),
+                old_id: o.item.id.to_string(),
+                new_id: l.item.id.to_string(),
                 phase: l.phase.to_string(),
                 old_text: o.item.text.clone(),
                 new_text: l.item.text.clone(),
@@ -120,8 +120,8 @@ pub fn diff(old: &Runbook, new: &Runbook) -> RunbookDiff {
             Some((i, _)) => {
                 let o = removed.remove(i);
                 out.changed.push(ItemChange {
-                    old_id: o.item.id.clone(),
-                    new_id: l.item.id.clone(),
+                    old_id: o.item.id.to_string(),
+                    new_id: l.item.id.to_string(),
                     phase: l.phase.to_string(),
                     old_text: o.item.text.clone(),
                     new_text: l.item.text.clone(),

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashSet;
+
 use crate::actions::Action;
 use crate::criteria::CriterionKind;
 use crate::error::ImportError;
@@ -13,7 +15,7 @@ use crate::rollout::RolloutCriteria;
 /// Fills each phase's `depends_on` (phases of this runbook only) and `signoff_roles`; refuses
 /// unknown roles and dependency cycles.
 pub fn link_phases(file: &str, phases: &mut [Phase]) -> Result<(), ImportError> {
-    let ids: Vec<String> = phases.iter().map(|p| p.id.clone()).collect();
+    let ids: FxHashSet<String> = phases.iter().map(|p| p.id.clone()).collect();
     for phase in phases.iter_mut() {
         if let Some(depends) = &phase.meta.depends_on {
             phase.depends_on = phase_references(depends)

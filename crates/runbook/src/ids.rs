@@ -7,6 +7,8 @@ use rustc_hash::FxHashMap;
 
 use sha2::{Digest, Sha256};
 
+use crate::item_id::ItemId;
+
 /// "PROD Deployment (Jan 10)" -> "prod-deployment-jan-10".
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -78,14 +80,11 @@ fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 6] {
     out
 }
 
-/// "i" and six digest bytes -> "i3fa94c02d1b7".
-fn hashed_id(prefix: char, digest: &[u8; 6]) -> String {
-    let mut hex = [0u8; 12];
-    hex::encode_to_slice(digest, &mut hex).expect("12 hex digits hold 6 bytes");
-    let mut id = String::with_capacity(13);
-    id.push(prefix);
-    id.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
-    id
+/// "i" and six digest bytes -> "i3fa94c02d1b7". `prefix` is a lowercase ASCII letter.
+fn hashed_id(prefix: u8, digest: &[u8; 6]) -> ItemId {
+    let mut id = [prefix; ItemId::LEN];
+    hex::encode_to_slice(digest, &mut id[1..]).expect("12 hex digits hold 6 bytes");
+    ItemId::from_hex(id)
 }
 
 /// Hands out readable ids, numbering repeats: "phase-8", then "phase-8-2" for a second phase 8.
@@ -95,6 +94,15 @@ pub struct NameIds {
 }
 
 impl NameIds {
+    /// The keys handed out so far, repeats once.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.seen.keys().map(String::as_str)
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.seen.contains_key(key)
+    }
+
     pub fn unique(&mut self, key: String) -> String {
         let n = self.seen.entry(key.clone()).or_insert(0);
         *n += 1;
@@ -117,18 +125,36 @@ pub struct ContentIds {
 }
 
 impl ContentIds {
+    /// The prefixes and digests handed out so far, repeats once.
+    pub fn keys(&self) -> impl Iterator<Item = &(char, [u8; 6])> {
+        self.seen.keys()
+    }
+
+    pub fn contains(&self, key: &(char, [u8; 6])) -> bool {
+        self.seen.contains_key(key)
+    }
+
     /// The id of `words` (normalised) within `scope`: `prefix` and a digest of both.
     pub fn hashed(&mut self, prefix: char, scope: &[&str], words: &str) -> String {
+        self.item(prefix, scope, words).to_string()
+    }
+
+    /// [`ContentIds::hashed`], kept inline as a checklist item's id is.
+    pub fn item(&mut self, prefix: char, scope: &[&str], words: &str) -> ItemId {
+        let prefix = u8::try_from(prefix)
+            .ok()
+            .filter(u8::is_ascii_lowercase)
+            .expect("id prefixes are lowercase ASCII letters");
         normalize_to_bytes(&mut self.words, words);
         let scope = scope.iter().map(|part| part.as_bytes());
         let base = digest(scope.chain([self.words.as_slice()]));
-        let n = self.seen.entry((prefix, base)).or_insert(0);
+        let n = self.seen.entry((prefix as char, base)).or_insert(0);
         *n += 1;
         let base = hashed_id(prefix, &base);
         if *n == 1 {
             base
         } else {
-            let hex = &base[prefix.len_utf8()..];
+            let hex = &base.as_str()[1..];
             hashed_id(prefix, &digest([hex.as_bytes(), n.to_string().as_bytes()]))
         }
     }

@@ -2,6 +2,7 @@
 //! paragraphs); the line shapes inside paragraphs are recognised by [`crate::labels`].
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use crate::actions::{Action, ActionStep};
 use crate::criteria::Criterion;
 use crate::error::ImportError;
-use crate::fences::lengthen_outer_fences;
+use crate::fences::{closes_itself, lengthen_outer_fences};
 use crate::ids::{normalize, slug, ContentIds, NameIds};
 use crate::labels::{classify, is_objectives, phase_heading, set_meta, task_heading, Line};
 use crate::model::{
@@ -18,6 +19,7 @@ use crate::model::{
 };
 use crate::mojibake::repair_mac_roman;
 use crate::rollout::RolloutCriteria;
+use crate::split;
 use crate::times::{read_heading, read_label, time_label, Timing};
 
 /// Runbooks larger than this are refused rather than parsed.
@@ -68,14 +70,86 @@ struct UnclosedFence {
     range: Range<usize>,
 }
 
+/// Builds the runbook from its parts, read side by side when it is large (see [`crate::split`]).
+/// If a part turns out not to begin where the whole text would begin a phase, or to end in a
+/// block that would have run on into the next part, the text is read again in one piece.
 fn build(file: &str, text: &str) -> Result<Result<Runbook, ImportError>, UnclosedFence> {
-    let mut builder = Builder::new(file, text);
+    let parts = split::parts(text, split::MIN_PART_BYTES);
+    if parts.len() > 1 {
+        if let Some(read) = read_parts(file, &parts) {
+            return Ok(finish(file, read));
+        }
+    }
+    let whole = read_part(file, text, LineIndex::new(text, 1))?;
+    Ok(finish(file, vec![whole]))
+}
+
+/// Reads every part on its own thread; `None` when the parts do not join up as the whole would.
+fn read_parts(file: &str, parts: &[&str]) -> Option<Vec<PartRead>> {
+    let lines: Vec<LineIndex> = std::thread::scope(|s| {
+        let counting: Vec<_> = parts[1..]
+            .iter()
+            .map(|part| s.spawn(move || LineIndex::new(part, 0)))
+            .collect();
+        let mut lines = vec![LineIndex::new(parts[0], 1)];
+        for handle in counting {
+            lines.push(handle.join().expect("counting lines does not panic"));
+        }
+        lines
+    });
+    let mut first_line = 1;
+    let lines = lines.into_iter().map(|mut index| {
+        index.first_line = first_line;
+        first_line += index.count() - 1;
+        index
+    });
+    let reads: Vec<Result<PartRead, UnclosedFence>> = std::thread::scope(|s| {
+        let mut jobs = parts.iter().zip(lines);
+        let (first, first_lines) = jobs.next().expect("at least two parts");
+        let others: Vec<_> = jobs
+            .map(|(part, index)| s.spawn(move || read_part(file, part, index)))
+            .collect();
+        let mut reads = vec![read_part(file, first, first_lines)];
+        for handle in others {
+            match handle.join() {
+                Ok(read) => reads.push(read),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        reads
+    });
+    let reads: Vec<PartRead> = reads.into_iter().collect::<Result<_, _>>().ok()?;
+    let last = reads.len() - 1;
+    let joined = reads
+        .iter()
+        .enumerate()
+        .all(|(n, read)| (n == 0 || read.opens_phase) && (n == last || !read.open_at_end));
+    (joined && ids_are_apart(&reads)).then_some(reads)
+}
+
+/// Whether no readable name and no content digest was handed out in two parts: the whole text
+/// would have numbered the second one.
+fn ids_are_apart(reads: &[PartRead]) -> bool {
+    reads.iter().enumerate().all(|(n, read)| {
+        let before = &reads[..n];
+        read.names
+            .keys()
+            .all(|name| before.iter().all(|b| !b.names.contains(name)))
+            && read
+                .digests
+                .keys()
+                .all(|digest| before.iter().all(|b| !b.digests.contains(digest)))
+    })
+}
+
+fn read_part(file: &str, text: &str, lines: LineIndex) -> Result<PartRead, UnclosedFence> {
+    let mut builder = Builder::new(file, text, lines);
     let options =
         Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         builder.event(event, range)?;
     }
-    Ok(builder.finish())
+    Ok(builder.into_read())
 }
 
 fn check_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
@@ -117,19 +191,83 @@ fn line_column(bytes: &[u8], pos: usize) -> (u32, u32) {
     (line as u32, (pos - line_start + 1) as u32)
 }
 
-struct LineIndex(Vec<usize>);
+/// Where the lines of a text (or of one part of it) start, and the number of its first line.
+struct LineIndex {
+    starts: Vec<usize>,
+    first_line: u32,
+    /// The line of the last offset looked up, as an index into `starts`: the importer looks up
+    /// offsets in document order, so the next one is usually a line or two further on.
+    last: Cell<usize>,
+}
 
 impl LineIndex {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, first_line: u32) -> Self {
         let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
-        LineIndex(starts)
+        LineIndex {
+            starts,
+            first_line,
+            last: Cell::new(0),
+        }
+    }
+
+    /// Lines begun in the text, counting a last one after a final line break.
+    fn count(&self) -> u32 {
+        self.starts.len() as u32
     }
 
     fn line(&self, offset: usize) -> u32 {
-        self.0.partition_point(|start| *start <= offset) as u32
+        let mut at = self.last.get();
+        if self.starts[at] > offset {
+            at = self.starts.partition_point(|start| *start <= offset) - 1;
+        } else {
+            while self.starts.get(at + 1).is_some_and(|next| *next <= offset) {
+                at += 1;
+            }
+        }
+        self.last.set(at);
+        self.first_line + at as u32
     }
+}
+
+/// What reading one part of a runbook gives: its phases and what must be joined with the
+/// other parts' (the title, the runbook's own metadata, warnings) or checked against them.
+struct PartRead {
+    phases: Vec<OpenPhase>,
+    titles: Vec<TitleOffer>,
+    meta: Meta,
+    error: Option<ImportError>,
+    warnings: Vec<ImportWarning>,
+    /// The part's first line is a phase heading.
+    opens_phase: bool,
+    /// The part ends in a block that the next part's first line could have continued.
+    open_at_end: bool,
+    names: NameIds,
+    digests: ContentIds,
+}
+
+/// A heading that may give the runbook its title, in document order.
+enum TitleOffer {
+    Phase(String),
+    /// A level-1 heading that is not a phase.
+    Top(String),
+}
+
+/// The first phase heading titles the runbook, unless a level-1 heading came first; a level-1
+/// heading replaces a title that is only a file name.
+fn title_from(offers: impl IntoIterator<Item = TitleOffer>) -> Option<String> {
+    let mut title: Option<String> = None;
+    for offer in offers {
+        match offer {
+            TitleOffer::Phase(text) if title.is_none() => title = Some(text),
+            TitleOffer::Top(text) if title.as_ref().is_none_or(|t| t.ends_with(".md")) => {
+                title = Some(text)
+            }
+            _ => {}
+        }
+    }
+    title
 }
 
 struct OpenPhase {
@@ -163,7 +301,15 @@ struct Builder<'a> {
     file: &'a str,
     src: &'a str,
     lines: LineIndex,
-    title: Option<String>,
+    titles: Vec<TitleOffer>,
+    /// A phase heading or a level-1 heading has settled the title as far as this part goes.
+    phase_offered: bool,
+    top_settled: bool,
+    /// The first heading's line and whether it began a phase.
+    first_heading: Option<(u32, bool)>,
+    /// Where the last block ended that a following line could have continued: an HTML block, a
+    /// table, or a code block without its closing fence.
+    open_block_end: Option<usize>,
     meta: Meta,
     phases: Vec<OpenPhase>,
     current: Option<OpenPhase>,
@@ -194,12 +340,16 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a str, src: &'a str) -> Self {
+    fn new(file: &'a str, src: &'a str, lines: LineIndex) -> Self {
         Builder {
             file,
             src,
-            lines: LineIndex::new(src),
-            title: None,
+            lines,
+            titles: Vec::new(),
+            phase_offered: false,
+            top_settled: false,
+            first_heading: None,
+            open_block_end: None,
             meta: Meta::default(),
             phases: Vec::new(),
             current: None,
@@ -256,6 +406,9 @@ impl<'a> Builder<'a> {
                 self.code = Some((lang, self.collector(range)));
             }
             Event::End(TagEnd::CodeBlock) => {
+                if !closes_itself(&self.src[range.clone()]) {
+                    self.open_block_end = Some(range.end);
+                }
                 if let Some((lang, c)) = self.code.take() {
                     self.on_code(lang, c)?;
                 }
@@ -274,6 +427,7 @@ impl<'a> Builder<'a> {
                 self.finish_top_item();
                 self.items.pop();
             }
+            Event::End(TagEnd::HtmlBlock | TagEnd::Table) => self.open_block_end = Some(range.end),
             Event::TaskListMarker(checked) => {
                 if let Some(top) = self.items.last_mut() {
                     top.marker = Some(checked);
@@ -305,9 +459,12 @@ impl<'a> Builder<'a> {
         let heading = read_heading(text, line);
         self.warnings.extend(heading.warnings);
         let (text, timing) = (heading.title.as_str(), heading.timing);
-        if let Some((kind, number)) = phase_heading(text) {
-            if self.title.is_none() {
-                self.title = Some(text.to_string());
+        let phase = phase_heading(text);
+        self.first_heading.get_or_insert((line, phase.is_some()));
+        if let Some((kind, number)) = phase {
+            if !self.phase_offered && !self.top_settled {
+                self.phase_offered = true;
+                self.titles.push(TitleOffer::Phase(text.to_string()));
             }
             let key = format!("{kind}-{number}");
             self.start_phase(text, Some(number), key, level, line, timing);
@@ -333,8 +490,9 @@ impl<'a> Builder<'a> {
         }
         self.close_phase();
         if level == 1 {
-            if self.title.as_ref().is_none_or(|t| t.ends_with(".md")) {
-                self.title = Some(text.to_string());
+            if !self.top_settled {
+                self.top_settled = !text.ends_with(".md");
+                self.titles.push(TitleOffer::Top(text.to_string()));
             }
             return;
         }
@@ -707,7 +865,7 @@ impl<'a> Builder<'a> {
         line: u32,
     ) -> ItemAt {
         self.phase();
-        let parent = parent.map(|at| self.item(at).id.clone());
+        let parent = parent.map(|at| self.item(at).id);
         let at_phase = self.phases.len();
         let Some(open) = self.current.as_mut() else {
             unreachable!("phase() opened one")
@@ -731,7 +889,7 @@ impl<'a> Builder<'a> {
             }
         };
         let section = self.section.as_ref().map(|_| shared.clone());
-        let id = self.content_ids.hashed(
+        let id = self.content_ids.item(
             'i',
             &[&phase.id, task.as_deref().unwrap_or(""), section_words],
             &text,
@@ -752,43 +910,175 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(mut self) -> Result<Runbook, ImportError> {
-        if let Some(error) = self.error.take() {
+    fn into_read(mut self) -> PartRead {
+        self.close_phase();
+        let end = self.src.trim_end().len();
+        PartRead {
+            phases: self.phases,
+            titles: self.titles,
+            meta: self.meta,
+            error: self.error,
+            warnings: self.warnings,
+            opens_phase: self.first_heading == Some((self.lines.first_line, true)),
+            open_at_end: self.open_block_end.is_some_and(|at| at >= end),
+            names: self.phase_ids,
+            digests: self.content_ids,
+        }
+    }
+}
+
+/// Joins the parts' reads into the runbook, and links its phases and times.
+fn finish(file: &str, reads: Vec<PartRead>) -> Result<Runbook, ImportError> {
+    let mut titles = Vec::new();
+    let mut meta = Meta::default();
+    let mut warnings = Vec::new();
+    let mut phases = Vec::new();
+    for read in reads {
+        if let Some(error) = read.error {
             return Err(error);
         }
-        self.close_phase();
-        let phases: Vec<Phase> = self
-            .phases
-            .into_iter()
-            .filter(|o| {
-                let p = &o.phase;
-                o.numbered
-                    || !p.items.is_empty()
-                    || !p.tasks.is_empty()
-                    || !p.steps.is_empty()
-                    || !p.signoff.is_empty()
-                    || !p.criteria.is_empty()
-            })
-            .map(|o| o.phase)
-            .collect();
-        let has_work = phases
-            .iter()
-            .any(|p| !p.items.is_empty() || !p.tasks.is_empty() || p.number.is_some());
-        if !has_work {
-            return Err(ImportError::NothingToImport {
-                file: self.file.to_string(),
-            });
+        titles.extend(read.titles);
+        meta.overwrite_with(read.meta);
+        warnings.extend(read.warnings);
+        phases.extend(read.phases.into_iter().filter_map(|o| {
+            let p = &o.phase;
+            let kept = o.numbered
+                || !p.items.is_empty()
+                || !p.tasks.is_empty()
+                || !p.steps.is_empty()
+                || !p.signoff.is_empty()
+                || !p.criteria.is_empty();
+            kept.then_some(o.phase)
+        }));
+    }
+    let has_work = phases
+        .iter()
+        .any(|p| !p.items.is_empty() || !p.tasks.is_empty() || p.number.is_some());
+    if !has_work {
+        return Err(ImportError::NothingToImport {
+            file: file.to_string(),
+        });
+    }
+    crate::gates::link_phases(file, &mut phases)?;
+    crate::time_links::link_times(&mut phases, &mut warnings);
+    let title = title_from(titles).unwrap_or_else(|| phases[0].title.clone());
+    Ok(Runbook {
+        title,
+        meta,
+        phases,
+        repaired_characters: 0,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn whole(text: &str) -> Option<Result<Runbook, ImportError>> {
+        let read = read_part("t.md", text, LineIndex::new(text, 1)).ok()?;
+        Some(finish("t.md", vec![read]))
+    }
+
+    /// The runbook read in up to `count` parts, or `None` where the parts do not join up.
+    fn in_parts(text: &str, count: usize) -> Option<Result<Runbook, ImportError>> {
+        let parts = split::cut(text, count, 1);
+        assert_eq!(parts.concat(), text);
+        read_parts("t.md", &parts).map(|reads| finish("t.md", reads))
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn a_large_runbook_read_in_parts_is_the_runbook_read_whole() {
+        let text = crate::synthetic_runbook(600 * 1024);
+        for count in [2, 3, 7] {
+            let parts = in_parts(&text, count).expect("the generated runbook cuts cleanly");
+            assert_eq!(parts, whole(&text).unwrap(), "{count} parts");
         }
-        let mut phases = phases;
-        crate::gates::link_phases(self.file, &mut phases)?;
-        crate::time_links::link_times(&mut phases, &mut self.warnings);
-        let title = self.title.unwrap_or_else(|| phases[0].title.clone());
-        Ok(Runbook {
-            title,
-            meta: self.meta,
-            phases,
-            repaired_characters: 0,
-            warnings: self.warnings,
-        })
+    }
+
+    #[test]
+    fn the_fixtures_read_in_parts_are_the_fixtures_read_whole() {
+        for name in ["multi.md", "cutover.md", "code-lists.md"] {
+            let text = fixture(name);
+            for count in [2, 4, 9] {
+                if let Some(parts) = in_parts(&text, count) {
+                    assert_eq!(parts, whole(&text).unwrap(), "{name} in {count} parts");
+                }
+            }
+        }
+        assert!(in_parts(&fixture("multi.md"), 4).is_some());
+    }
+
+    #[test]
+    fn parts_that_would_run_on_are_read_whole() {
+        let in_code =
+            "## Phase 1: A\n\n- [ ] a\n\n```text\n## Phase 2: not a phase\n- [ ] b\n```\n";
+        let in_html = "## Phase 1: A\n\n- [ ] a\n\n<div>\n## Phase 2: inside the div\n- [ ] b\n";
+        let in_table = "## Phase 1: A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n## Phase 2: B\n- [ ] b\n";
+        for text in [in_code, in_html, in_table] {
+            assert_eq!(split::cut(text, 2, 1).len(), 2, "{text}");
+            assert!(in_parts(text, 2).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn repeated_phase_numbers_in_two_parts_are_read_whole() {
+        let text = "## Phase 1: A\n\n- [ ] a\n\n## Phase 1: A again\n\n- [ ] a\n";
+        assert_eq!(split::cut(text, 2, 1).len(), 2);
+        assert!(in_parts(text, 2).is_none());
+        assert_eq!(whole(text).unwrap().unwrap().phases[1].id, "phase-1-2");
+    }
+
+    /// Runbook lines, phase headings most often so that most texts can be cut; code, HTML and
+    /// tables now and then, which may run on across a cut.
+    fn fragment() -> impl Strategy<Value = String> {
+        let line = |text: &'static str| Just(text.to_string());
+        prop_oneof![
+            16 => (1u32..400).prop_map(|n| format!("## Phase {n}: A\n")),
+            4 => (1u32..400).prop_map(|n| format!("### Batch {n}: B (09:00-10:00)\n")),
+            2 => line("## Phase 1: A\n"),
+            1 => line("# Runbook.md\n"),
+            1 => line("# Go-Live Runbook\n"),
+            2 => line("## Overview\n"),
+            3 => line("### Task 1.1: B\n"),
+            3 => line("### Verification\n"),
+            6 => line("- [ ] item\n"),
+            4 => line("  - [x] nested\n"),
+            2 => line("- plain\n"),
+            1 => line("> - [ ] quoted\n"),
+            1 => line("```bash\n"),
+            1 => line("```\n"),
+            1 => line("<div>\n"),
+            1 => line("| a | b |\n|---|---|\n"),
+            2 => line("**Duration**: 1h\n"),
+            2 => line("**Depends On**: Phase 1\n"),
+            2 => line("**Status**: GO\n"),
+            2 => line("**Ready**: [ ] YES [ ] NO\n"),
+            2 => line("**Verification**:\n"),
+            1 => line("```flightdeck-criteria\nerror_rate < 0.1%\n```\n"),
+            6 => line("\n"),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn any_runbook_read_in_parts_is_the_runbook_read_whole(
+            parts in proptest::collection::vec(fragment(), 0..80),
+            count in 2usize..6,
+        ) {
+            let text = parts.concat();
+            if let Some(in_parts) = in_parts(&text, count) {
+                prop_assert_eq!(Some(in_parts), whole(&text));
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Captures, Regex};
 
 use crate::model::{Meta, MetaField, SignoffKind};
 
@@ -13,23 +13,45 @@ static PHASE: LazyLock<Regex> = LazyLock::new(|| {
 static TASK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(task|step)\s+(\d+(?:\.\d+)*[a-z]?)\b\s*(?:[:.\-–—(]|$)").unwrap()
 });
-static LABEL_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$").unwrap());
 static YES_NO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\[([ xX])\]\s*YES\s*\[([ xX])\]\s*NO\b").unwrap());
 static BLANK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^_{3,}").unwrap());
 
+/// The captures of `re` in `text`, looked for only once `re` is known to match: most headings
+/// and lines match none of ours, and `is_match` needs no capture slots.
+pub fn captures_where_matched<'t>(re: &Regex, text: &'t str) -> Option<Captures<'t>> {
+    if re.is_match(text) {
+        re.captures(text)
+    } else {
+        None
+    }
+}
+
+/// Whether `text` may begin with one of the ASCII `bytes`, a check that spares a regex most
+/// headings. A non-ASCII first character may too: case-insensitive regexes fold some of them
+/// to ASCII letters ("ſ" to "s").
+pub fn starts_with_any(text: &str, bytes: &[u8]) -> bool {
+    text.as_bytes()
+        .first()
+        .is_some_and(|b| !b.is_ascii() || bytes.contains(b))
+}
+
 /// "Phase 8: PROD ..." -> ("phase", "8").
 pub fn phase_heading(text: &str) -> Option<(String, String)> {
-    PHASE
-        .captures(text.trim())
-        .map(|c| (c[1].to_lowercase(), c[2].to_lowercase()))
+    let text = text.trim();
+    if !starts_with_any(text, b"pbswPBSW") {
+        return None;
+    }
+    captures_where_matched(&PHASE, text).map(|c| (c[1].to_lowercase(), c[2].to_lowercase()))
 }
 
 /// "Task 8.1: Provision ..." -> ("task", "8.1").
 pub fn task_heading(text: &str) -> Option<(String, String)> {
-    TASK.captures(text.trim())
-        .map(|c| (c[1].to_lowercase(), c[2].to_lowercase()))
+    let text = text.trim();
+    if !starts_with_any(text, b"tsTS") {
+        return None;
+    }
+    captures_where_matched(&TASK, text).map(|c| (c[1].to_lowercase(), c[2].to_lowercase()))
 }
 
 /// One line of a paragraph, classified.
@@ -44,15 +66,11 @@ pub enum Line {
 }
 
 pub fn classify(line: &str) -> Line {
-    let line = line.trim();
-    if !line.starts_with("**") {
-        return Line::Other;
-    }
-    let Some(c) = LABEL_VALUE.captures(line) else {
+    let Some((label, value)) = label_value(line.trim()) else {
         return Line::Other;
     };
-    let label = c[1].trim().trim_end_matches(':').trim().to_string();
-    let value = c[2].trim();
+    let label = label.trim().trim_end_matches(':').trim().to_string();
+    let value = value.trim();
     if value.is_empty() {
         return Line::SectionLabel(label);
     }
@@ -69,6 +87,19 @@ pub fn classify(line: &str) -> Line {
         return Line::Signoff(label, SignoffKind::Signature { with_date });
     }
     Line::LabelValue(label, value.to_string())
+}
+
+/// `**Label**: value` or `**Label:** value` -> the label (without the bold) and the value. Read
+/// by hand rather than with a regex: every bold line of a runbook comes through here.
+fn label_value(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("**")?;
+    let end = rest.find('*').filter(|end| *end > 0)?;
+    let value = rest[end..].strip_prefix("**")?;
+    let label = match rest[..end].strip_suffix(':') {
+        Some(label) if !label.is_empty() => label,
+        _ => &rest[..end],
+    };
+    Some((label, value.strip_prefix(':').unwrap_or(value)))
 }
 
 /// Puts a `**Label**: value` line into the right field of `meta`.
@@ -157,6 +188,22 @@ mod tests {
             Some(("step".into(), "1".into()))
         );
         assert_eq!(task_heading("Tasks overview"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bold_labels_read_as_the_label_pattern_reads_them(
+            line in "(\\*\\*)?[a-z :*]{0,12}(\\*\\*)?:?[ a-z:*]{0,8}"
+        ) {
+            let pattern = Regex::new(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$").unwrap();
+            let by_pattern = pattern.captures(&line).map(|c| {
+                (c[1].trim().trim_end_matches(':').trim().to_string(), c[2].trim().to_string())
+            });
+            let by_hand = label_value(&line).map(|(label, value)| {
+                (label.trim().trim_end_matches(':').trim().to_string(), value.trim().to_string())
+            });
+            proptest::prop_assert_eq!(by_hand, by_pattern);
+        }
     }
 
     #[test]

@@ -13,11 +13,13 @@ mod gates;
 mod generate;
 mod ids;
 mod import;
+mod item_id;
 mod labels;
 mod model;
 mod mojibake;
 mod role;
 mod rollout;
+mod split;
 mod time_links;
 mod times;
 
@@ -32,6 +34,7 @@ pub use diff::{diff, ItemChange, ItemRef, RunbookDiff};
 pub use error::ImportError;
 pub use generate::synthetic_runbook;
 pub use import::{parse, MAX_RUNBOOK_BYTES};
+pub use item_id::ItemId;
 pub use model::{
     ChecklistItem, ImportWarning, Meta, MetaField, Phase, Runbook, SignoffField, SignoffKind, Step,
     Task, TimedSection,

@@ -5,6 +5,7 @@ use ts_rs::TS;
 
 use crate::actions::ActionStep;
 use crate::criteria::{Criterion, Soak};
+use crate::item_id::ItemId;
 use crate::role::Role;
 use crate::times::Timing;
 
@@ -72,6 +73,34 @@ pub struct Meta {
     pub target: Option<String>,
     /// Any other label in the metadata block, in document order.
     pub other: Vec<MetaField>,
+}
+
+impl Meta {
+    /// Takes what `later` set, as if its labels had been read after this one's.
+    pub(crate) fn overwrite_with(&mut self, later: Meta) {
+        let Meta {
+            duration,
+            responsible,
+            depends_on,
+            status,
+            environment,
+            target,
+            other,
+        } = later;
+        for (slot, value) in [
+            (&mut self.duration, duration),
+            (&mut self.responsible, responsible),
+            (&mut self.depends_on, depends_on),
+            (&mut self.status, status),
+            (&mut self.environment, environment),
+            (&mut self.target, target),
+        ] {
+            if value.is_some() {
+                *slot = value;
+            }
+        }
+        self.other.extend(other);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -142,7 +171,8 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ChecklistItem {
-    pub id: String,
+    #[ts(type = "string")]
+    pub id: ItemId,
     pub text: String,
     /// Ticked in the markdown itself (`- [x]`).
     pub checked: bool,
@@ -151,7 +181,8 @@ pub struct ChecklistItem {
     /// The heading or bold label the item sits under ("Prerequisites", "Verification"...).
     pub section: Option<Arc<str>>,
     pub task: Option<Arc<str>>,
-    pub parent: Option<String>,
+    #[ts(type = "string | null")]
+    pub parent: Option<ItemId>,
     pub depth: u32,
     pub line: u32,
 }

@@ -10,6 +10,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::labels::{captures_where_matched, starts_with_any};
 use crate::model::ImportWarning;
 
 /// Everything a heading or its labels say about when something happens.
@@ -162,7 +163,10 @@ pub fn read_heading(text: &str, line: u32) -> HeadingTimes {
     let mut timing = Timing::default();
     let mut warnings = Vec::new();
     let mut title = text.to_string();
-    if let Some(m) = MARKER.captures(text) {
+    let marker = text
+        .contains('[')
+        .then(|| captures_where_matched(&MARKER, text));
+    if let Some(m) = marker.flatten() {
         timing.order = match m.get(2) {
             Some(name) => Order::After {
                 name: name.as_str().trim().to_string(),
@@ -178,7 +182,8 @@ pub fn read_heading(text: &str, line: u32) -> HeadingTimes {
         );
         title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     }
-    for parens in PARENS.captures_iter(&title) {
+    let parens = title.contains('(').then(|| PARENS.captures_iter(&title));
+    for parens in parens.into_iter().flatten() {
         let inner = parens[1].trim();
         if !TIMEISH.is_match(inner) {
             continue;
@@ -188,13 +193,17 @@ pub fn read_heading(text: &str, line: u32) -> HeadingTimes {
             Err(reason) => warnings.push(unread(line, inner, &reason)),
         }
     }
-    if let Some(prefix) = T_PREFIX.captures(&title) {
+    let prefix = starts_with_any(&title, b"tT").then(|| captures_where_matched(&T_PREFIX, &title));
+    if let Some(prefix) = prefix.flatten() {
         match read_time(prefix[1].trim(), line) {
             Ok(read) => read.merge_into(&mut timing),
             Err(reason) => warnings.push(unread(line, &prefix[1], &reason)),
         }
     }
-    if let Some(relative) = RELATIVE.captures(&title) {
+    // `\d` is any Unicode digit: text that is not all ASCII goes to the patterns as it is.
+    let digits = title.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii());
+    let relative = digits.then(|| captures_where_matched(&RELATIVE, &title));
+    if let Some(relative) = relative.flatten() {
         match minutes(&relative[1], &relative[2]) {
             Some(m) => {
                 let before = matches!(relative[3].to_lowercase().as_str(), "before" | "prior to");
@@ -208,10 +217,9 @@ pub fn read_heading(text: &str, line: u32) -> HeadingTimes {
             None => warnings.push(unread(line, &relative[0], "the number is too large")),
         }
     }
-    if let Some(compound) = COMPOUND
-        .captures(&title)
-        .filter(|_| timing.duration.is_none())
-    {
+    let compound = (digits && timing.duration.is_none() && title.contains('-'))
+        .then(|| captures_where_matched(&COMPOUND, &title));
+    if let Some(compound) = compound.flatten() {
         if let Some(m) = minutes(&compound[1], &compound[2]) {
             timing.duration = Some(DurationRange {
                 min_minutes: m as u32,
@@ -221,7 +229,9 @@ pub fn read_heading(text: &str, line: u32) -> HeadingTimes {
             });
         }
     }
-    if let Some(first) = FIRST.captures(title.trim()) {
+    let first = (digits && starts_with_any(title.trim(), b"fF"))
+        .then(|| captures_where_matched(&FIRST, title.trim()));
+    if let Some(first) = first.flatten() {
         if let Some(m) = minutes(&first[1], &first[2]) {
             timing.duration = Some(DurationRange {
                 min_minutes: m as u32,

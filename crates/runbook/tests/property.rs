@@ -29,7 +29,7 @@ proptest! {
     fn never_panics_on_markdown_like_text(parts in proptest::collection::vec(fragment(), 0..60)) {
         let text = parts.concat();
         if let Ok(runbook) = parse("fuzz.md", text.as_bytes()) {
-            let mut ids: Vec<_> = runbook.items().map(|i| i.id.clone()).collect();
+            let mut ids: Vec<_> = runbook.items().map(|i| i.id).collect();
             let n = ids.len();
             ids.sort();
             ids.dedup();

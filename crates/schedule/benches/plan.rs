@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
     let mut progress = RunProgress::default();
     let first = runbook.items().next().unwrap();
     progress.ticks.insert(
-        first.id.clone(),
+        first.id.to_string(),
         Tick {
             at_ms: baseline.t0_ms + 600_000,
             done: true,

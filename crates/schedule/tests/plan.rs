@@ -169,7 +169,7 @@ fn a_task_ticked_late_is_late_and_moves_the_projection() {
     ] {
         let item = runbook.items().find(|i| i.text == text).unwrap();
         progress.ticks.insert(
-            item.id.clone(),
+            item.id.to_string(),
             Tick {
                 at_ms: T0 + at * MINUTE,
                 done: true,
@@ -185,14 +185,14 @@ fn a_task_ticked_late_is_late_and_moves_the_projection() {
         .find(|i| i.text == "No new errors in the logs")
         .unwrap();
     progress.ticks.insert(
-        logs.id.clone(),
+        logs.id.to_string(),
         Tick {
             at_ms: T0 + 45 * MINUTE,
             done: true,
         },
     );
     progress.ticks.insert(
-        smoke.id.clone(),
+        smoke.id.to_string(),
         Tick {
             at_ms: planned_end + 20 * MINUTE,
             done: true,

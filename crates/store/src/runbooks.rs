@@ -227,13 +227,13 @@ fn insert_structure(
             ordinal += 1;
             item_stmt.execute(params![
                 runbook_id,
-                item.id,
+                item.id.as_str(),
                 phase.id,
                 ordinal,
                 item.text,
                 item.section,
                 item.task,
-                item.parent,
+                item.parent.as_deref(),
                 item.depth,
                 item.line,
                 item.checked

@@ -270,7 +270,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let runbook = flightdeck_runbook::parse("night.md", MD.as_bytes()).unwrap();
         store.import("night.md", "0", &runbook).unwrap();
-        let items: Vec<String> = runbook.items().map(|i| i.id.clone()).collect();
+        let items: Vec<String> = runbook.items().map(|i| i.id.to_string()).collect();
         tick(&mut store, "night", &items[0]);
 
         start(&mut store, "rehearsal-1", RunKind::Rehearsal);
@@ -338,7 +338,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let runbook = flightdeck_runbook::parse("night.md", MD.as_bytes()).unwrap();
-        let item = runbook.items().next().unwrap().id.clone();
+        let item = runbook.items().next().unwrap().id.to_string();
         {
             let mut conn = Connection::open(&path).unwrap();
             crate::MIGRATIONS.to_version(&mut conn, 8).unwrap();
