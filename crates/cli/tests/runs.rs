@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{cli, json, ok, t0_in, text as said};
+use common::{cli, json, ok, t0_in, t0_in_at_noon, text as said};
 
 const RUNBOOK: &str = "# Night Shift\n\n## Phase 1: Prep (T-30 minutes)\n\n**Duration**: 20 minutes\n\n- [ ] War room open\n\n## Batch 1: Cutover (23:30-23:59)\n\n- [ ] DNS switched\n";
 
@@ -27,8 +27,8 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
         .collect();
     ok(data, &["item", "check", "night-shift", &ids[0]]);
 
-    // A rehearsal whose T0 is an hour ahead: its clock-time batch is still held.
-    let t0 = t0_in(60);
+    // A rehearsal whose T0 is an hour ahead, at noon in its own offset: its 23:30 batch is held.
+    let t0 = t0_in_at_noon(60);
     let started = json(
         data,
         &[
@@ -57,36 +57,26 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
     ok(data, &["item", "check", "night-shift", &ids[0]]);
     let held = cli(data, &["item", "check", "night-shift", &ids[1]]);
     let text = said(&held);
-    // 23:30 on the run's first day is after T0 unless T0 is late in the evening; then the
-    // window is earlier than T0 and the batch is not held.
-    let t0_minute: i64 =
-        t0[11..13].parse::<i64>().unwrap() * 60 + t0[14..16].parse::<i64>().unwrap();
-    if t0_minute < 23 * 60 + 30 {
-        assert!(!held.status.success());
-        assert!(
-            text.contains("'Batch 1: Cutover (23:30-23:59)' is held until 23:30"),
-            "{text}"
-        );
-        assert!(text.contains("--early"), "{text}");
-        let early = cli(
-            data,
-            &[
-                "item",
-                "check",
-                "night-shift",
-                &ids[1],
-                "--early",
-                "change window moved (CHG-881)",
-            ],
-        );
-        assert!(early.status.success(), "{}", said(&early));
-        let trail = ok(data, &["audit", "export", "--jsonl"]);
-        assert!(
-            trail.contains("hold_overridden") && trail.contains("change window moved (CHG-881)")
-        );
-    } else {
-        assert!(held.status.success(), "{text}");
-    }
+    assert!(!held.status.success());
+    assert!(
+        text.contains("'Batch 1: Cutover (23:30-23:59)' is held until 23:30"),
+        "{text}"
+    );
+    assert!(text.contains("--early"), "{text}");
+    let early = cli(
+        data,
+        &[
+            "item",
+            "check",
+            "night-shift",
+            &ids[1],
+            "--early",
+            "change window moved (CHG-881)",
+        ],
+    );
+    assert!(early.status.success(), "{}", said(&early));
+    let trail = ok(data, &["audit", "export", "--jsonl"]);
+    assert!(trail.contains("hold_overridden") && trail.contains("change window moved (CHG-881)"));
 
     let live = json(
         data,
@@ -96,7 +86,7 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
             "night-shift",
             "--live",
             "--t0",
-            &t0_in(-120),
+            &t0_in_at_noon(-120),
             "--name",
             "go-live",
             "--json",
@@ -132,8 +122,8 @@ fn a_rehearsal_and_a_live_run_side_by_side_with_holds_and_a_timeline() {
         ]
     );
 
-    // The live run started two hours ago with nothing ticked: phase 1 is late, and the end is
-    // safe only because the batch waits for its clock time.
+    // The live run started two hours ago (at noon, its time) with nothing ticked: phase 1 is
+    // late, and the end is safe only because the batch waits for its clock time that evening.
     let timeline = json(data, &["timeline", "night-shift", "--json"]);
     let phase = &timeline["timeline"]["items"][0];
     assert_eq!(phase["planned"]["id"], "phase-1");

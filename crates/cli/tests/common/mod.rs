@@ -55,6 +55,19 @@ pub fn t0_in(minutes: i64) -> String {
         .to_string()
 }
 
+/// Like [`t0_in`], but written in the whole-hour UTC offset that puts T0 at noon local time
+/// (12:00 to 12:59), so a test with clock-time windows ("23:30-23:59") reads the same at
+/// whatever hour it runs.
+pub fn t0_in_at_noon(minutes: i64) -> String {
+    use chrono::Timelike;
+    let t0 = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+    let hours = (12 - t0.hour() as i32 + 11).rem_euclid(24) - 11;
+    let offset = chrono::FixedOffset::east_opt(hours * 3600).unwrap();
+    t0.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
+
 pub fn moto_server() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server")
 }
