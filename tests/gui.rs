@@ -268,28 +268,12 @@ async fn add_environment(client: &Client, name: &str, account: &str, endpoint: &
     Ok(())
 }
 
-/// WebKitWebDriver takes a screenshot after the page's next paint, and the app paints without
-/// accelerated compositing (see src-tauri/src/rendering.rs), where a still page does not paint
-/// again: the screenshot would wait forever. This keeps a near-transparent pixel in the corner
-/// changing for a few seconds, so a paint follows, then removes it.
-const REPAINT_FOR_SCREENSHOT: &str = r#"
-    const mark = document.createElement('div');
-    mark.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;z-index:2147483647;pointer-events:none';
-    document.body.appendChild(mark);
-    let n = 0;
-    const timer = setInterval(() => {
-        mark.style.background = n % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)';
-        if (++n > 100) { clearInterval(timer); mark.remove(); }
-    }, 50);
-"#;
-
 async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/gui");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(name);
     // WebKitGTK under Xvfb paints asynchronously; give the last change a moment to reach the screen.
     tokio::time::sleep(Duration::from_millis(700)).await;
-    client.execute(REPAINT_FOR_SCREENSHOT, vec![]).await?;
     std::fs::write(&path, client.screenshot().await?)?;
     Ok(path)
 }

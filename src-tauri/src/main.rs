@@ -6,7 +6,6 @@
 mod bindings;
 mod commands;
 mod ipc;
-mod rendering;
 mod reporter;
 mod rollouts;
 mod startup;
@@ -74,7 +73,6 @@ async fn team_clock(app: tauri::AppHandle) {
 }
 
 fn main() {
-    rendering::prefer_software_painting();
     startup::mark();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
