@@ -25,7 +25,7 @@ fn due(
     notify: &RunNotify,
     now_ms: i64,
 ) -> Result<Vec<Notification>, Error> {
-    let title = store.document(&run.key)?.title;
+    let title = store.outline(&run.key)?.title;
     let head = format!("[{} {}] {title}", run.kind.as_str(), run.name);
     let mut due = Vec::new();
     for e in &store.trail_of(&run.key)? {

@@ -48,7 +48,7 @@ pub fn review_input(store: &Store, key: &str, now_ms: i64) -> Result<ReviewInput
         .filter(|e| e.kind == "hold_overridden")
         .collect();
     Ok(ReviewInput {
-        title: store.document(key)?.title,
+        title: store.outline(key)?.title,
         items: store.items(key)?,
         decisions: store.decisions(key)?,
         actions: store.action_runs(key, None)?,

@@ -195,7 +195,7 @@ pub(crate) fn signed_off(store: &Store, key: &str, this: &Phase) -> Result<(bool
 
 /// The gate and sign-off state of one phase.
 pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate, Error> {
-    let runbook = store.document(key)?;
+    let runbook = store.outline(key)?;
     let this = phase(&runbook, phase_id, key)?;
     let state = signoff_state(store, key, this)?;
     Ok(PhaseGate {
@@ -210,7 +210,7 @@ pub fn phase_gate(store: &Store, key: &str, phase_id: &str) -> Result<PhaseGate,
 
 /// Refuses work on a phase whose gate is closed.
 pub(crate) fn require_open(store: &Store, key: &str, phase_id: &str) -> Result<(), Error> {
-    let runbook = store.document(key)?;
+    let runbook = store.outline(key)?;
     refuse_if_closed(store, key, &runbook, phase(&runbook, phase_id, key)?)
 }
 
@@ -241,7 +241,7 @@ impl Flightdeck {
     ) -> Result<SignoffRecord, Error> {
         let mut store = self.write()?;
         let store = &mut *store;
-        let runbook = store.document(key)?;
+        let runbook = store.outline(key)?;
         let this = phase(&runbook, phase_id, key)?;
         self.permit(store, actor, Change::SignOff(this), Some(key), phase_id)?;
         refuse_if_closed(store, key, &runbook, this)?;

@@ -35,7 +35,7 @@ impl Flightdeck {
     ) -> Result<SoakRecord, Error> {
         let mut store = self.write()?;
         self.permit(&mut store, actor, Change::Soak, Some(key), phase_id)?;
-        let runbook = store.document(key)?;
+        let runbook = store.outline(key)?;
         let phase = runbook
             .phase(phase_id)
             .ok_or_else(|| Error::Invalid(format!("runbook '{key}' has no phase '{phase_id}'")))?;
@@ -117,7 +117,7 @@ pub struct SoakTimeline {
 
 /// The soak timelines of every phase that declares a soak.
 pub fn soak_timelines(store: &Store, key: &str) -> Result<Vec<SoakTimeline>, Error> {
-    let runbook = store.document(key)?;
+    let runbook = store.outline(key)?;
     let mut out = Vec::new();
     for phase in &runbook.phases {
         let Some(declared) = phase.soak else { continue };

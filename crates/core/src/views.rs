@@ -21,7 +21,7 @@ pub struct RunbookView {
 
 /// The view of `key` with `phase` open (the first phase when `None`).
 pub fn runbook_view(store: &Store, key: &str, phase: Option<&str>) -> Result<RunbookView, Error> {
-    let mut runbook = store.document(key)?;
+    let runbook = store.document_keeping(key, |i, id| phase.map_or(i == 0, |open| open == id))?;
     let open = match phase {
         Some(id) => Some(id.to_string()),
         None => runbook.phases.first().map(|p| p.id.clone()),
@@ -30,16 +30,6 @@ pub fn runbook_view(store: &Store, key: &str, phase: Option<&str>) -> Result<Run
         Some(id) => store.phase_items(key, id)?,
         None => Vec::new(),
     };
-    for p in runbook
-        .phases
-        .iter_mut()
-        .filter(|p| Some(&p.id) != open.as_ref())
-    {
-        p.items = Vec::new();
-        p.tasks = Vec::new();
-        p.steps = Vec::new();
-        p.actions = Vec::new();
-    }
     Ok(RunbookView {
         summary: store.summary(key)?,
         runbook,

@@ -17,6 +17,7 @@ mod item_id;
 mod labels;
 mod model;
 mod mojibake;
+mod outline;
 mod role;
 mod rollout;
 mod split;
@@ -40,6 +41,7 @@ pub use model::{
     Task, TimedSection,
 };
 pub use mojibake::repair_mac_roman;
+pub use outline::read_stored_runbook;
 pub use role::{Role, UnknownRole};
 pub use rollout::{ExistingAlarms, OnFailure, Rollout, RolloutCriteria, Traffic};
 pub use times::{ClockWindow, DurationRange, GoLiveOffset, MonthDay, Order, Timing};

@@ -118,14 +118,34 @@ impl Store {
 
     /// The runbook's structure as last imported.
     pub fn document(&self, key: &str) -> Result<Runbook, StoreError> {
-        let document: String = self
-            .conn
+        serde_json::from_str(&self.stored_document(key)?)
+            .map_err(|e| StoreError::BadDocument(key.to_string(), e))
+    }
+
+    /// The runbook's structure with the body (items, tasks, steps, actions) of each phase for
+    /// which `keep(index, id)` is true; the other phases have their headings, gates, sign-off
+    /// fields and criteria only, and cost next to nothing to read.
+    pub fn document_keeping(
+        &self,
+        key: &str,
+        keep: impl Fn(usize, &str) -> bool,
+    ) -> Result<Runbook, StoreError> {
+        flightdeck_runbook::read_stored_runbook(&self.stored_document(key)?, keep)
+            .map_err(|e| StoreError::BadDocument(key.to_string(), e))
+    }
+
+    /// The runbook's structure without any phase's body: see [`Store::document_keeping`].
+    pub fn outline(&self, key: &str) -> Result<Runbook, StoreError> {
+        self.document_keeping(key, |_, _| false)
+    }
+
+    fn stored_document(&self, key: &str) -> Result<String, StoreError> {
+        self.conn
             .query_row("SELECT document FROM runbooks WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
             .optional()?
-            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))?;
-        serde_json::from_str(&document).map_err(|e| StoreError::BadDocument(key.to_string(), e))
+            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))
     }
 
     /// Every imported runbook with the progress of its current run, in import order.
