@@ -47,7 +47,15 @@ macro_rules! commands {
                     app: &app,
                     operations: &desktop.operations,
                 };
-                $crate::ipc::answer(async { $body }).await
+                let started = std::time::Instant::now();
+                let answered = $crate::ipc::answer(async { $body }).await;
+                tracing::debug!(
+                    command = stringify!($name),
+                    ms = started.elapsed().as_secs_f64() * 1e3,
+                    ok = answered.is_ok(),
+                    "command answered"
+                );
+                answered
             }
         )*
 

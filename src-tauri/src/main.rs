@@ -25,14 +25,14 @@ async fn soak_clock(app: tauri::AppHandle) {
     loop {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let fd = &app.state::<Desktop>().fd;
-        let (Ok(Some(actor)), Ok(runbooks)) =
-            (fd.identity(), fd.read().and_then(|s| Ok(s.list()?)))
+        let (Ok(Some(actor)), Ok(keys)) =
+            (fd.identity(), fd.read().and_then(|s| Ok(s.current_keys()?)))
         else {
             continue;
         };
-        for runbook in runbooks {
-            if let Err(e) = fd.run_due_checkpoints(&actor, &runbook.key).await {
-                tracing::warn!(key = %runbook.key, error = %e, "soak checkpoints not judged; retrying in a minute");
+        for key in keys {
+            if let Err(e) = fd.run_due_checkpoints(&actor, &key).await {
+                tracing::warn!(key = %key, error = %e, "soak checkpoints not judged; retrying in a minute");
             }
         }
     }

@@ -85,21 +85,21 @@ pub fn drive_in_background(app: &AppHandle, runbook: String, rollout: String) {
 /// Takes up, once at start, this desktop's rollouts that no process drives.
 pub async fn take_up(app: AppHandle) {
     let desktop = app.state::<Desktop>();
-    let (Ok(Some(actor)), Ok(runbooks)) = (
+    let (Ok(Some(actor)), Ok(keys)) = (
         desktop.fd.identity(),
-        desktop.fd.read().and_then(|s| Ok(s.list()?)),
+        desktop.fd.read().and_then(|s| Ok(s.current_keys()?)),
     ) else {
         return;
     };
-    for runbook in runbooks {
-        match desktop.fd.recover_rollouts(&actor, &runbook.key).await {
+    for key in keys {
+        match desktop.fd.recover_rollouts(&actor, &key).await {
             Ok(found) => {
                 for rollout in found {
-                    drive_in_background(&app, runbook.key.clone(), rollout);
+                    drive_in_background(&app, key.clone(), rollout);
                 }
             }
             Err(e) => {
-                tracing::warn!(key = %runbook.key, error = %e, "rollouts not taken up");
+                tracing::warn!(key = %key, error = %e, "rollouts not taken up");
             }
         }
     }

@@ -9,7 +9,7 @@ pub const DEMO_RUNBOOK: &str = include_str!("../demo/harbour-go-live.md");
 
 /// Imports the demo runbook when the store holds none.
 pub fn ensure_demo(store: &mut Store) -> Result<Option<ImportOutcome>, Error> {
-    if !store.list()?.is_empty() {
+    if !store.current_keys()?.is_empty() {
         return Ok(None);
     }
     let runbook = parse("demo/harbour-go-live.md", DEMO_RUNBOOK.as_bytes())?;

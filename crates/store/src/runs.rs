@@ -367,7 +367,7 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 11);
+        assert_eq!(store.schema_version().unwrap(), 12);
         let runs = store.runs("night").unwrap();
         assert_eq!(runs.len(), 1);
         assert_eq!(

@@ -235,3 +235,39 @@ fn identity_round_trips() {
         Err(flightdeck_model::ModelError::EmptyName)
     ));
 }
+
+#[test]
+fn progress_counts_each_phase_by_state_and_an_empty_phase_as_zero() {
+    let md = "# Go-Live\n\n## Phase 1: Prepare\n\n- [ ] a\n- [x] b\n- [ ] c\n- [ ] d\n\n## Phase 2: Wait\n\nNothing to tick.\n\n## Phase 3: Cut Over\n\n- [ ] e\n";
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .import("p.md", "sha", &parse("p.md", md.as_bytes()).unwrap())
+        .unwrap();
+    for (text, state) in [
+        ("a", ItemState::Done),
+        ("c", ItemState::Na),
+        ("d", ItemState::Failed),
+    ] {
+        let item = id_of(&store, text);
+        let update = ItemUpdate {
+            state: Some(state),
+            note: Some("why".into()),
+        };
+        store.set_item("go-live", &item, &update, &lead()).unwrap();
+    }
+    let s = store.summary("go-live").unwrap();
+    let counts: Vec<(u32, u32, u32, u32, PhaseStatus)> = s
+        .phases
+        .iter()
+        .map(|p| (p.total, p.done, p.na, p.failed, p.status))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            (4, 2, 1, 1, PhaseStatus::Attention),
+            (0, 0, 0, 0, PhaseStatus::NotStarted),
+            (1, 0, 0, 0, PhaseStatus::NotStarted),
+        ]
+    );
+    assert_eq!((s.total, s.complete), (5, 3));
+}
