@@ -58,6 +58,9 @@ drop_caches() {
 # One start: prints "<ms to first paint> <peak RSS KiB of the tree> <Pss KiB> <processes>".
 start_once() {
   local data=$1 log=$work/app.log t0 waited=0 line
+  # Emptied here, not by the launch's redirection, which runs in the background: the wait below
+  # would otherwise read the previous start's line.
+  : > "$log"
   t0=$(date +%s%N)
   FLIGHTDECK_PAINT_PROBE=$t0 FLIGHTDECK_DATA_DIR=$data "$app" > "$log" 2>&1 &
   pid=$!
