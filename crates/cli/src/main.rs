@@ -20,8 +20,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Output into a pipe whose reader has gone (`flightdeck status RUNBOOK | head`) ends the process
+/// quietly, as it does other Unix tools, instead of in a panic from `println!`: Rust starts its
+/// programs with SIGPIPE ignored.
+#[cfg(unix)]
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: SIG_DFL is a valid disposition for SIGPIPE, and setting it is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    #[cfg(unix)]
+    end_quietly_on_a_closed_pipe();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)

@@ -214,3 +214,28 @@ fn bad_input_fails_cleanly_and_changes_nothing() {
     let out = flightdeck(&data, &["status", "no-such-runbook"]);
     assert!(stderr(&out).contains("no runbook named 'no-such-runbook'"));
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.md");
+    std::fs::write(&file, flightdeck_runbook::synthetic_runbook(512 * 1024)).unwrap();
+    let args = ["runbook", "inspect", file.to_str().unwrap(), "--json"];
+    // Far more than a pipe holds, so the writer must meet the closed pipe.
+    assert!(flightdeck(dir.path(), &args).stdout.len() > 1024 * 1024);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{err}");
+}
