@@ -128,14 +128,40 @@ async fn prepare_target(
     Ok(())
 }
 
+/// InnoDB's answer when two statements wait on each other's locks: it rolls one of them back
+/// whole and asks for it to be run again. Connections loading chunks of one table side by side
+/// meet it now and then.
+const ER_LOCK_DEADLOCK: u16 = 1213;
+
+/// How many times a row statement rolled back in a deadlock is run again before the restore fails.
+const DEADLOCK_RETRIES: u64 = 5;
+
+/// Runs one of our row INSERTs, again if InnoDB rolled it back in a deadlock: each runs in
+/// autocommit, so a rollback undid exactly that statement and nothing before it.
+async fn run_rows_statement(conn: &mut Conn, statement: &[u8]) -> Result<(), mysql_async::Error> {
+    let mut retries = 0;
+    loop {
+        match conn.query_drop(statement).await {
+            Err(mysql_async::Error::Server(e))
+                if e.code == ER_LOCK_DEADLOCK && retries < DEADLOCK_RETRIES =>
+            {
+                retries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 * retries)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Runs the statements of one file, read and split on a blocking thread while the connection
-/// executes. Rows are counted as the lines of our INSERT statements (one row per line).
+/// executes. `rows` marks a file of our row INSERTs, each its own transaction: its rows are
+/// counted (one per line) and a statement rolled back in a deadlock is run again.
 async fn run_file(
     conn: &mut Conn,
     compression: Compression,
     path: PathBuf,
     progress: &Progress,
-    count_rows: bool,
+    rows: bool,
 ) -> Result<(), DumpError> {
     let name = path.display().to_string();
     let (sender, mut receiver) = mpsc::channel::<std::io::Result<Vec<u8>>>(4);
@@ -157,19 +183,22 @@ async fn run_file(
                 return Err(DumpError::Cancelled);
             }
             number += 1;
-            let rows = if count_rows && statement.starts_with(b"INSERT") {
+            let row_count = if rows && statement.starts_with(b"INSERT") {
                 statement.iter().filter(|b| **b == b'\n').count() as u64
             } else {
                 0
             };
             let bytes = statement.len() as u64;
-            conn.query_drop(statement)
-                .await
-                .map_err(|e| DumpError::Restore {
-                    file: name.clone(),
-                    why: format!("statement {number}: {e}"),
-                })?;
-            progress.add(rows, bytes);
+            let ran = if rows {
+                run_rows_statement(conn, &statement).await
+            } else {
+                conn.query_drop(statement).await
+            };
+            ran.map_err(|e| DumpError::Restore {
+                file: name.clone(),
+                why: format!("statement {number}: {e}"),
+            })?;
+            progress.add(row_count, bytes);
         }
         Ok(())
     }
@@ -338,4 +367,57 @@ pub async fn restore_plain(
     run_file(&mut conn, compression, file.to_path_buf(), &progress, false).await?;
     conn.disconnect().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MariaDbServer;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_row_statement_rolled_back_in_a_deadlock_runs_again() {
+        let server = MariaDbServer::start().unwrap();
+        server
+            .sql(
+                "",
+                b"CREATE DATABASE d; USE d; CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL) \
+                  ENGINE=InnoDB; INSERT INTO t SELECT seq, 0 FROM seq_1_to_300;",
+            )
+            .unwrap();
+        let opts = with_database(&server.opts(), "d");
+        let mut holder = Conn::new(opts.clone()).await.unwrap();
+        holder.query_drop("START TRANSACTION").await.unwrap();
+        // Far heavier than the statement below, so InnoDB rolls that one back.
+        holder
+            .query_drop("UPDATE t SET v = v + 10 WHERE id >= 100 OR id = 2")
+            .await
+            .unwrap();
+        let mut loader = Conn::new(opts).await.unwrap();
+        let loading = tokio::spawn(async move {
+            let ran =
+                run_rows_statement(&mut loader, b"UPDATE t SET v = v + 1 WHERE id IN (1, 2)").await;
+            (ran, loader)
+        });
+        // The loader holds row 1 and waits for row 2; asking for row 1 closes the circle.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        holder
+            .query_drop("UPDATE t SET v = v + 10 WHERE id = 1")
+            .await
+            .unwrap();
+        holder.query_drop("COMMIT").await.unwrap();
+        let (ran, mut loader) = loading.await.unwrap();
+        ran.unwrap();
+        let rows: Vec<(i32, i32)> = loader
+            .query("SELECT id, v FROM t WHERE id IN (1, 2) ORDER BY id")
+            .await
+            .unwrap();
+        assert_eq!(rows, vec![(1, 11), (2, 11)]);
+        let deadlocks: Vec<(String, u64)> = loader
+            .query("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")
+            .await
+            .unwrap();
+        assert_eq!(deadlocks[0].1, 1, "the statement met no deadlock");
+        loader.disconnect().await.unwrap();
+        holder.disconnect().await.unwrap();
+    }
 }
