@@ -11,6 +11,9 @@
 # Each store is started RUNS times (default 5); the first start of each follows a drop of the
 # page cache where the kernel allows it (root), so it is a cold start.
 #
+# Without a GPU the app paints without WebKitGTK's accelerated compositing
+# (src-tauri/src/rendering.rs); FLIGHTDECK_GPU_COMPOSITING=1 times it with compositing instead.
+#
 # Uses the release build: scripts/package.sh, or `cargo build --release -p flightdeck-app -p
 # flightdeck-cli`. Needs a display:
 #   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/bench-start.sh [RUNS]

@@ -113,6 +113,7 @@ async fn open_window(driver: &Driver) -> Result<Client> {
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
         .context("opening a WebDriver session on the app")?;
+    wait_until_shown(&client).await?;
     Ok(client)
 }
 
@@ -223,6 +224,24 @@ async fn wait_for_text(client: &Client, selector: &str, needle: &str) -> Result<
     }
 }
 
+/// Waits until the window is on screen: without a GPU it opens hidden and its page shows it
+/// (src-tauri/src/rendering.rs); a hidden page's `document.visibilityState` is "hidden".
+async fn wait_until_shown(client: &Client) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let state = client
+            .execute("return document.visibilityState", vec![])
+            .await?;
+        if state == "visible" {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the window was never shown: document.visibilityState is {state}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 async fn wait_for_attr(client: &Client, selector: &str, attr: &str, value: &str) -> Result<String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -268,12 +287,28 @@ async fn add_environment(client: &Client, name: &str, account: &str, endpoint: &
     Ok(())
 }
 
+/// WebKitWebDriver takes a screenshot after the page's next paint. Without a GPU the app paints
+/// without accelerated compositing (src-tauri/src/rendering.rs), where a still page does not
+/// paint again and the screenshot would wait forever. This keeps a near-transparent pixel in the
+/// corner changing for a few seconds, so a paint follows, then removes it.
+const REPAINT_FOR_SCREENSHOT: &str = r#"
+    const mark = document.createElement('div');
+    mark.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;z-index:2147483647;pointer-events:none';
+    document.body.appendChild(mark);
+    let n = 0;
+    const timer = setInterval(() => {
+        mark.style.background = n % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)';
+        if (++n > 100) { clearInterval(timer); mark.remove(); }
+    }, 50);
+"#;
+
 async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/gui");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(name);
     // WebKitGTK under Xvfb paints asynchronously; give the last change a moment to reach the screen.
     tokio::time::sleep(Duration::from_millis(700)).await;
+    client.execute(REPAINT_FOR_SCREENSHOT, vec![]).await?;
     std::fs::write(&path, client.screenshot().await?)?;
     Ok(path)
 }

@@ -66,6 +66,14 @@ commands! {
         })
     }
 
+    /// The window's first view is laid out: the window is shown, if it was hidden until now.
+    fn window_ready(face) -> () {
+        crate::rendering::show_main_window(face.app).map_err(|e| Error::Face {
+            code: "window_not_shown",
+            message: format!("the window could not be shown: {e}"),
+        })
+    }
+
     /// The window painted its first runbook: the app logs how long that took.
     fn first_painted(_face) -> () {
         crate::startup::painted();

@@ -6,6 +6,7 @@
 mod bindings;
 mod commands;
 mod ipc;
+mod rendering;
 mod reporter;
 mod rollouts;
 mod startup;
@@ -73,16 +74,21 @@ async fn team_clock(app: tauri::AppHandle) {
 }
 
 fn main() {
+    let software_painting = rendering::prefer_software_painting();
     startup::mark();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
+    if software_painting {
+        tracing::info!("no GPU render node: the window is painted without accelerated compositing");
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(updates::Updates::default())
-        .setup(|app| {
+        .setup(move |app| {
+            rendering::open_main_window(app, software_painting)?;
             let fd = Flightdeck::open(&data_dir())?;
             if let Some(demo) = fd.ensure_demo()? {
                 tracing::info!(key = %demo.key, "imported the demo runbook");

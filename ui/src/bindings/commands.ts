@@ -56,6 +56,7 @@ import type { VerifyDone } from "./VerifyDone";
 /** Every command of the app, as the window calls it. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  windowReady: () => invoke<null>("window_ready"),
   firstPainted: () => invoke<null>("first_painted"),
   checkForUpdate: () => invoke<UpdateOffer | null>("check_for_update"),
   downloadUpdate: (version: string) => invoke<VerifiedUpdate>("download_update", { version }),
