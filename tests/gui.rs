@@ -81,6 +81,9 @@ fn start_driver_with(data_dir: &Path, vars: &[(&str, &str)]) -> Result<Driver> {
         .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
     let driver = Driver { child, port };
     wait_for_listener("tauri-driver", port, Duration::from_secs(30))?;
+    // tauri-driver listens at once but starts WebKitWebDriver beside it, and drops a request it
+    // cannot pass on yet: on a cold machine the first session's request came too early.
+    wait_for_listener("WebKitWebDriver", native_port, Duration::from_secs(30))?;
     Ok(driver)
 }
 
