@@ -201,15 +201,20 @@ async fn introduce(client: &Client) -> Result<()> {
 }
 
 async fn import_fixture(client: &Client) -> Result<()> {
+    import_file(client, &fixture(), FIXTURE_KEY).await
+}
+
+/// Imports the runbook at `path` through the import dialog; it is listed as `key`.
+async fn import_file(client: &Client, path: &Path, key: &str) -> Result<()> {
     click(client, "[data-testid=open-import]").await?;
     css(client, "[data-testid=import-path]")
         .await?
-        .send_keys(&fixture().display().to_string())
+        .send_keys(&path.display().to_string())
         .await?;
     click(client, "[data-testid=import-submit]").await?;
     css(client, "[data-testid=import-result]").await?;
     click(client, "[data-testid=import-done]").await?;
-    css(client, &format!("[data-testid=runbook-{FIXTURE_KEY}]")).await?;
+    css(client, &format!("[data-testid=runbook-{key}]")).await?;
     Ok(())
 }
 
@@ -377,6 +382,74 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
         std::fs::metadata(&shot)?.len() > 10_000,
         "screenshot {shot:?} looks empty"
     );
+    client.close().await?;
+    Ok(())
+}
+
+/// How many phase rows the sidebar's box for a long runbook has in the page.
+async fn phase_rows(client: &Client) -> Result<usize> {
+    Ok(client
+        .find_all(Locator::Css("[data-testid=phase-window] li"))
+        .await?
+        .len())
+}
+
+/// A runbook with hundreds of phases lists them in a box that keeps only the rows in view in
+/// the page; scrolling brings others in, and the open phase stays in view as `]` moves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_phase_list_keeps_only_the_rows_in_view() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let md = flightdeck_runbook::synthetic_runbook(1024 * 1024);
+    let phases = flightdeck_runbook::parse("long.md", md.as_bytes())?
+        .phases
+        .len();
+    assert!(phases > 120, "{phases} phases");
+    let path = data.path().join("long.md");
+    std::fs::write(&path, md)?;
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    import_file(&client, &path, "synthetic-go-live-runbook").await?;
+
+    css(&client, "[data-testid=phase-window]").await?;
+    let listed = phase_rows(&client).await?;
+    assert!(
+        (5..60).contains(&listed),
+        "{listed} of {phases} phase rows are in the page"
+    );
+    assert!(client
+        .find(Locator::Css("[data-testid=phase-phase-101]"))
+        .await
+        .is_err());
+
+    client
+        .execute(
+            "document.querySelector('[data-testid=phase-window]').scrollTop = 3000",
+            vec![],
+        )
+        .await?;
+    click(&client, "[data-testid=phase-phase-101]").await?;
+    wait_for_text(&client, "#phase-title", "Phase 101:").await?;
+    assert!(client
+        .find(Locator::Css("[data-testid=phase-phase-1]"))
+        .await
+        .is_err());
+    assert!(phase_rows(&client).await? < 60);
+
+    css(&client, "[data-testid=phase-phase-101]")
+        .await?
+        .send_keys("]")
+        .await?;
+    wait_for_text(&client, "#phase-title", "Phase 102:").await?;
+    wait_for_attr(
+        &client,
+        "[data-testid=phase-phase-102]",
+        "aria-current",
+        "page",
+    )
+    .await?;
+    screenshot(&client, "long-phase-list.png").await?;
     client.close().await?;
     Ok(())
 }

@@ -155,7 +155,7 @@ impl Flightdeck {
         note: &str,
     ) -> Result<Confirmation, Error> {
         let mut store = self.write()?;
-        let runbook = store.document(key)?;
+        let runbook = store.outline(key)?;
         let criterion = runbook
             .phases
             .iter()

@@ -41,7 +41,6 @@ pub use model::{
     Task, TimedSection,
 };
 pub use mojibake::repair_mac_roman;
-pub use outline::read_stored_runbook;
 pub use role::{Role, UnknownRole};
 pub use rollout::{ExistingAlarms, OnFailure, Rollout, RolloutCriteria, Traffic};
 pub use times::{ClockWindow, DurationRange, GoLiveOffset, MonthDay, Order, Timing};

@@ -62,6 +62,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/010_evidence_validation.sql")),
         M::up(include_str!("../migrations/011_run_notify.sql")),
         M::up(include_str!("../migrations/012_progress_index.sql")),
+        M::up_with_hook(
+            include_str!("../migrations/013_phase_bodies.sql"),
+            runbooks::split_documents,
+        ),
     ])
 });
 
@@ -164,7 +168,7 @@ mod tests {
     fn migrations_are_valid_and_applied() {
         MIGRATIONS.validate().unwrap();
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 12);
+        assert_eq!(store.schema_version().unwrap(), 13);
         store.check_integrity().unwrap();
     }
 
@@ -174,7 +178,7 @@ mod tests {
         let path = dir.path().join("state.db");
         Store::open(&path).unwrap();
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 12);
+        assert_eq!(store.schema_version().unwrap(), 13);
         let mode: String = store
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

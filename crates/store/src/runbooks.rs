@@ -1,5 +1,5 @@
 use flightdeck_runbook::{diff, Runbook, RunbookDiff};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::types::{ImportOutcome, PhaseProgress, PhaseStatus, RunbookSummary};
 use crate::{now, Store, StoreError};
@@ -19,53 +19,46 @@ impl Store {
         runbook: &Runbook,
     ) -> Result<ImportOutcome, StoreError> {
         let key = runbook.key();
-        let document = serde_json::to_string(runbook).expect("a runbook always serialises");
+        let outline = outline_json(runbook);
         let tx = crate::immediate(&mut self.conn)?;
         let previous: Option<(i64, String, u32)> = tx
             .query_row(
-                "SELECT id, document, revision FROM runbooks WHERE key = ?1 AND run_of IS NULL",
+                "SELECT id, outline, revision FROM runbooks WHERE key = ?1 AND run_of IS NULL",
                 [&key],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         let imported_at = now();
         let (id, revision, diff, created) = match previous {
-            Some((id, old_document, revision)) => {
-                let old: Runbook = serde_json::from_str(&old_document)
-                    .map_err(|e| StoreError::BadDocument(key.clone(), e))?;
+            Some((id, old_outline, revision)) => {
+                let old = read_parts(&tx, &key, id, &old_outline, |_, _| true)?;
                 let changes = diff(&old, runbook);
-                let revision = if old_document == document {
+                let revision = if old == *runbook {
                     revision
                 } else {
                     revision + 1
                 };
                 tx.execute(
-                    "UPDATE runbooks SET title = ?1, source = ?2, source_sha256 = ?3, document = ?4, \
-                     revision = ?5, imported_at = ?6 WHERE id = ?7",
-                    params![runbook.title, source, sha256, document, revision, imported_at, id],
+                    "UPDATE runbooks SET title = ?1, source = ?2, source_sha256 = ?3, outline = ?4, \
+                     revision = ?5, imported_at = ?6 WHERE id = ?7 OR run_of = ?7",
+                    params![runbook.title, source, sha256, outline, revision, imported_at, id],
                 )?;
-                tx.execute(
-                    "UPDATE runbooks SET title = ?1, source = ?2, source_sha256 = ?3, document = ?4, \
-                     revision = ?5, imported_at = ?6 WHERE run_of = ?7",
-                    params![runbook.title, source, sha256, document, revision, imported_at, id],
-                )?;
-                tx.execute(
-                    "DELETE FROM items WHERE runbook_id = ?1 \
-                     OR runbook_id IN (SELECT id FROM runbooks WHERE run_of = ?1)",
-                    [id],
-                )?;
-                tx.execute(
-                    "DELETE FROM phases WHERE runbook_id = ?1 \
-                     OR runbook_id IN (SELECT id FROM runbooks WHERE run_of = ?1)",
-                    [id],
-                )?;
+                for table in ["items", "phases", "phase_bodies"] {
+                    tx.execute(
+                        &format!(
+                            "DELETE FROM {table} WHERE runbook_id = ?1 \
+                             OR runbook_id IN (SELECT id FROM runbooks WHERE run_of = ?1)"
+                        ),
+                        [id],
+                    )?;
+                }
                 (id, revision, changes, false)
             }
             None => {
                 tx.execute(
-                    "INSERT INTO runbooks (key, title, source, source_sha256, document, revision, imported_at) \
+                    "INSERT INTO runbooks (key, title, source, source_sha256, outline, revision, imported_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
-                    params![key, runbook.title, source, sha256, document, imported_at],
+                    params![key, runbook.title, source, sha256, outline, imported_at],
                 )?;
                 let id = tx.last_insert_rowid();
                 tx.execute(
@@ -118,8 +111,7 @@ impl Store {
 
     /// The runbook's structure as last imported.
     pub fn document(&self, key: &str) -> Result<Runbook, StoreError> {
-        serde_json::from_str(&self.stored_document(key)?)
-            .map_err(|e| StoreError::BadDocument(key.to_string(), e))
+        self.document_keeping(key, |_, _| true)
     }
 
     /// The runbook's structure with the body (items, tasks, steps, actions) of each phase for
@@ -130,22 +122,21 @@ impl Store {
         key: &str,
         keep: impl Fn(usize, &str) -> bool,
     ) -> Result<Runbook, StoreError> {
-        flightdeck_runbook::read_stored_runbook(&self.stored_document(key)?, keep)
-            .map_err(|e| StoreError::BadDocument(key.to_string(), e))
+        let (id, outline): (i64, String) = self
+            .conn
+            .query_row(
+                "SELECT id, outline FROM runbooks WHERE key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))?;
+        read_parts(&self.conn, key, id, &outline, keep)
     }
 
     /// The runbook's structure without any phase's body: see [`Store::document_keeping`].
     pub fn outline(&self, key: &str) -> Result<Runbook, StoreError> {
         self.document_keeping(key, |_, _| false)
-    }
-
-    fn stored_document(&self, key: &str) -> Result<String, StoreError> {
-        self.conn
-            .query_row("SELECT document FROM runbooks WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::UnknownRunbook(key.to_string()))
     }
 
     /// Every imported runbook with the progress of its current run, in import order.
@@ -243,6 +234,8 @@ fn insert_structure(
     let mut phase_stmt = tx.prepare(
         "INSERT INTO phases (runbook_id, phase_id, ordinal, title) VALUES (?1, ?2, ?3, ?4)",
     )?;
+    let mut body_stmt =
+        tx.prepare("INSERT INTO phase_bodies (runbook_id, ordinal, body) VALUES (?1, ?2, ?3)")?;
     let mut item_stmt = tx.prepare(
         "INSERT INTO items (runbook_id, item_id, phase_id, ordinal, text, section, task_id, parent_id, \
          depth, line, source_checked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -254,6 +247,11 @@ fn insert_structure(
             phase.id,
             phase_ordinal as i64,
             phase.title
+        ])?;
+        body_stmt.execute(params![
+            runbook_id,
+            phase_ordinal as i64,
+            serde_json::to_string(phase).expect("a phase always serialises")
         ])?;
         for item in &phase.items {
             ordinal += 1;
@@ -273,4 +271,146 @@ fn insert_structure(
         }
     }
     Ok(())
+}
+
+/// The runbook's outline as stored in `runbooks.outline`; each phase whole goes to
+/// `phase_bodies` (see migration 013).
+fn outline_json(runbook: &Runbook) -> String {
+    serde_json::to_string(&runbook.outline()).expect("a runbook always serialises")
+}
+
+/// Runbook row `id` (`key`) from its stored `outline`, with the body of each phase for which
+/// `keep(index, id)` is true read from `phase_bodies`.
+fn read_parts(
+    conn: &Connection,
+    key: &str,
+    id: i64,
+    outline: &str,
+    keep: impl Fn(usize, &str) -> bool,
+) -> Result<Runbook, StoreError> {
+    let bad = |e| StoreError::BadDocument(key.to_string(), e);
+    let mut runbook: Runbook = serde_json::from_str(outline).map_err(bad)?;
+    let mut body = conn
+        .prepare_cached("SELECT body FROM phase_bodies WHERE runbook_id = ?1 AND ordinal = ?2")?;
+    for (index, phase) in runbook.phases.iter_mut().enumerate() {
+        if !keep(index, &phase.id) {
+            continue;
+        }
+        let text: String = body
+            .query_row(params![id, index as i64], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "stored runbook '{key}' has lost the body of its phase '{}'",
+                    phase.id
+                ))
+            })?;
+        *phase = serde_json::from_str(&text).map_err(bad)?;
+    }
+    Ok(runbook)
+}
+
+/// Migration 013's hook: each runbook stored whole before it is split into its outline and
+/// its phases' bodies. A document that cannot be read is left as it is, so that reading it
+/// still names the runbook that is damaged rather than failing the whole store's upgrade.
+pub(crate) fn split_documents(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    let stored: Vec<(i64, String)> = tx
+        .prepare("SELECT id, outline FROM runbooks")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut body =
+        tx.prepare("INSERT INTO phase_bodies (runbook_id, ordinal, body) VALUES (?1, ?2, ?3)")?;
+    for (id, document) in stored {
+        let Ok(runbook) = serde_json::from_str::<Runbook>(&document) else {
+            continue;
+        };
+        tx.execute(
+            "UPDATE runbooks SET outline = ?1 WHERE id = ?2",
+            params![outline_json(&runbook), id],
+        )?;
+        for (ordinal, phase) in runbook.phases.iter().enumerate() {
+            body.execute(params![
+                id,
+                ordinal as i64,
+                serde_json::to_string(phase).expect("a phase always serialises")
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MD: &str = "# Night\n\n## Phase 1: Prepare\n\n- [ ] Backup taken\n\n## Phase 2: Deploy\n\n### Task 2.1: Roll out\n\n- [x] Deployed\n\n```bash\necho deploy\n```\n";
+
+    /// A store made before migration 13, holding `documents` whole as runbooks `rb-0`, `rb-1`…
+    fn store_before_the_split(documents: &[String]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::MIGRATIONS.to_version(&mut conn, 12).unwrap();
+        for (n, document) in documents.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO runbooks (key, title, source, source_sha256, document, revision, imported_at) \
+                 VALUES (?1, 'Night', 'night.md', '0', ?2, 1, '2026-12-01T10:00:00Z')",
+                params![format!("rb-{n}"), document],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn the_upgrade_splits_each_stored_document_and_reads_it_back_the_same() {
+        let runbook = flightdeck_runbook::parse("night.md", MD.as_bytes()).unwrap();
+        let (_dir, store) = store_before_the_split(&[serde_json::to_string(&runbook).unwrap()]);
+        assert_eq!(store.schema_version().unwrap(), 13);
+        assert_eq!(store.document("rb-0").unwrap(), runbook);
+        assert_eq!(store.outline("rb-0").unwrap(), runbook.outline());
+        let mut second_open = runbook.outline();
+        second_open.phases[1] = runbook.phases[1].clone();
+        assert_eq!(
+            store.document_keeping("rb-0", |i, _| i == 1).unwrap(),
+            second_open
+        );
+        let outline: String = store
+            .conn
+            .query_row("SELECT outline FROM runbooks WHERE key = 'rb-0'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(!outline.contains("Deployed"), "{outline}");
+    }
+
+    #[test]
+    fn a_damaged_document_fails_its_own_reads_not_the_upgrade() {
+        let runbook = flightdeck_runbook::parse("night.md", MD.as_bytes()).unwrap();
+        let whole = serde_json::to_string(&runbook).unwrap();
+        let (_dir, store) =
+            store_before_the_split(&[whole.clone(), whole[..whole.len() / 2].to_string()]);
+        assert_eq!(store.document("rb-0").unwrap(), runbook);
+        let err = store.document("rb-1").unwrap_err();
+        assert!(
+            matches!(err, StoreError::BadDocument(ref key, _) if key == "rb-1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_lost_phase_body_is_named() {
+        let mut store = Store::open_in_memory().unwrap();
+        let runbook = flightdeck_runbook::parse("night.md", MD.as_bytes()).unwrap();
+        let key = store.import("night.md", "0", &runbook).unwrap().key;
+        store
+            .conn
+            .execute("DELETE FROM phase_bodies WHERE ordinal = 1", [])
+            .unwrap();
+        assert_eq!(store.outline(&key).unwrap(), runbook.outline());
+        let err = store.document(&key).unwrap_err().to_string();
+        assert!(err.contains(&runbook.phases[1].id), "{err}");
+    }
 }

@@ -80,8 +80,8 @@ pub(crate) fn start(
         .optional()?
         .ok_or_else(|| StoreError::UnknownRunbook(runbook.to_string()))?;
     let added = tx.execute(
-        "INSERT OR IGNORE INTO runbooks (key, title, source, source_sha256, document, revision, imported_at, run_of) \
-         SELECT ?1, title, source, source_sha256, document, revision, imported_at, id FROM runbooks WHERE id = ?2",
+        "INSERT OR IGNORE INTO runbooks (key, title, source, source_sha256, outline, revision, imported_at, run_of) \
+         SELECT ?1, title, source, source_sha256, outline, revision, imported_at, id FROM runbooks WHERE id = ?2",
         params![key, root],
     )?;
     if added == 0 {
@@ -119,11 +119,16 @@ pub(crate) fn end(tx: &Transaction<'_>, key: &str, at: &str) -> Result<(), Store
     Ok(())
 }
 
-/// The phases and items of runbook row `from`, copied to row `to`.
+/// The phases (with their bodies) and items of runbook row `from`, copied to row `to`.
 pub(crate) fn copy_structure(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO phases (runbook_id, phase_id, ordinal, title) \
          SELECT ?2, phase_id, ordinal, title FROM phases WHERE runbook_id = ?1",
+        params![from, to],
+    )?;
+    tx.execute(
+        "INSERT INTO phase_bodies (runbook_id, ordinal, body) \
+         SELECT ?2, ordinal, body FROM phase_bodies WHERE runbook_id = ?1",
         params![from, to],
     )?;
     tx.execute(
@@ -367,7 +372,7 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 12);
+        assert_eq!(store.schema_version().unwrap(), 13);
         let runs = store.runs("night").unwrap();
         assert_eq!(runs.len(), 1);
         assert_eq!(

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ItemView } from "../bindings/ItemView";
 import type { Phase } from "../bindings/Phase";
 import type { Timing } from "../bindings/Timing";
-import { percent, phaseBlocks, stateForKey, step } from "./phase";
+import { percent, phaseBlocks, scrollToShow, stateForKey, step, visibleRows } from "./phase";
 
 function item(id: string, line: number, section: string | null, task: string | null = null): ItemView {
   return { id, phase_id: "p", text: id, section, task, parent: null, depth: 0, line, state: null, note: null, by: null, role: null, at: null, desktop: null };
@@ -74,5 +74,33 @@ describe("keyboard helpers", () => {
   it("computes percentages", () => {
     expect(percent(1, 3)).toBe(33);
     expect(percent(0, 0)).toBe(0);
+  });
+});
+
+describe("visibleRows", () => {
+  it("keeps the rows in view and the overscan around them", () => {
+    expect(visibleRows(701, 30, 0, 300, 5)).toEqual({ first: 0, end: 15 });
+    expect(visibleRows(701, 30, 3000, 300, 5)).toEqual({ first: 95, end: 115 });
+    expect(visibleRows(701, 30, 3015, 300, 5)).toEqual({ first: 95, end: 116 });
+  });
+
+  it("never leaves the list", () => {
+    expect(visibleRows(701, 30, 21000, 300, 5)).toEqual({ first: 695, end: 701 });
+    expect(visibleRows(3, 30, 0, 300, 5)).toEqual({ first: 0, end: 3 });
+    expect(visibleRows(0, 30, 0, 300, 5)).toEqual({ first: 0, end: 0 });
+    expect(visibleRows(10, 30, 9000, 300, 2)).toEqual({ first: 10, end: 10 });
+  });
+});
+
+describe("scrollToShow", () => {
+  it("leaves a row in view where it is", () => {
+    expect(scrollToShow(12, 30, 300, 300)).toBe(300);
+    expect(scrollToShow(19, 30, 300, 300)).toBe(300);
+  });
+
+  it("brings a row out of view to the middle of the box", () => {
+    expect(scrollToShow(20, 30, 300, 300)).toBe(465);
+    expect(scrollToShow(100, 30, 0, 300)).toBe(2865);
+    expect(scrollToShow(1, 30, 600, 300)).toBe(0);
   });
 });

@@ -82,3 +82,26 @@ export function formatWhen(iso: string | null): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
+
+/** The rows of a list of `count` rows, each `row` px high, that a box `height` px high
+ * scrolled to `scrollTop` shows, with `overscan` more on each side: `first` inclusive, `end`
+ * exclusive. */
+export function visibleRows(
+  count: number,
+  row: number,
+  scrollTop: number,
+  height: number,
+  overscan: number,
+): { first: number; end: number } {
+  const first = Math.max(0, Math.floor(scrollTop / row) - overscan);
+  const end = Math.min(count, Math.ceil((scrollTop + height) / row) + overscan);
+  return { first: Math.min(first, end), end };
+}
+
+/** Where to scroll a box `height` px high over rows `row` px high so that row `index` is in
+ * view: `scrollTop` when it already is, else the row in the box's middle. */
+export function scrollToShow(index: number, row: number, scrollTop: number, height: number): number {
+  const top = index * row;
+  if (top >= scrollTop && top + row <= scrollTop + height) return scrollTop;
+  return Math.max(0, top - (height - row) / 2);
+}
