@@ -15,13 +15,14 @@
 # (src-tauri/src/rendering.rs); FLIGHTDECK_GPU_COMPOSITING=1 times it with compositing instead.
 #
 # Uses the release build: scripts/package.sh, or `cargo build --release -p flightdeck-app -p
-# flightdeck-cli`. Needs a display:
+# flightdeck-cli`; FLIGHTDECK_APP_BINARY and FLIGHTDECK_CLI_BINARY time another build (an
+# earlier commit's, say) instead. Needs a display:
 #   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/bench-start.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 app=${FLIGHTDECK_APP_BINARY:-target/release/flightdeck-app}
-cli=target/release/flightdeck
+cli=${FLIGHTDECK_CLI_BINARY:-target/release/flightdeck}
 for bin in "$app" "$cli"; do
   [ -x "$bin" ] || { echo "no $bin: build the release first (cargo build --release -p flightdeck-app -p flightdeck-cli)" >&2; exit 1; }
 done
