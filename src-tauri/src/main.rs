@@ -26,9 +26,7 @@ async fn soak_clock(app: tauri::AppHandle) {
     loop {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let fd = &app.state::<Desktop>().fd;
-        let (Ok(Some(actor)), Ok(keys)) =
-            (fd.identity(), fd.read().and_then(|s| Ok(s.current_keys()?)))
-        else {
+        let (Ok(Some(actor)), Ok(keys)) = (fd.identity(), fd.current_keys()) else {
             continue;
         };
         for key in keys {

@@ -85,10 +85,7 @@ pub fn drive_in_background(app: &AppHandle, runbook: String, rollout: String) {
 /// Takes up, once at start, this desktop's rollouts that no process drives.
 pub async fn take_up(app: AppHandle) {
     let desktop = app.state::<Desktop>();
-    let (Ok(Some(actor)), Ok(keys)) = (
-        desktop.fd.identity(),
-        desktop.fd.read().and_then(|s| Ok(s.current_keys()?)),
-    ) else {
+    let (Ok(Some(actor)), Ok(keys)) = (desktop.fd.identity(), desktop.fd.current_keys()) else {
         return;
     };
     for key in keys {

@@ -93,6 +93,12 @@ impl Flightdeck {
         Ok(Reading(self.lock()?))
     }
 
+    /// The key of every runbook's current run, in import order: what the app's clocks and its
+    /// take-up of rollouts at start go through.
+    pub fn current_keys(&self) -> Result<Vec<String>, Error> {
+        Ok(self.read()?.current_keys()?)
+    }
+
     /// The store for one change; held only while the change is written.
     pub(crate) fn write(&self) -> Result<MutexGuard<'_, Store>, Error> {
         self.lock()

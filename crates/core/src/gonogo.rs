@@ -15,6 +15,7 @@ use crate::Error;
 /// lock only while reading, never across the calls to AWS).
 pub struct GoNoGoInput {
     pub key: String,
+    /// The runbook's outline: its criteria are in the phases' headings.
     pub runbook: Runbook,
     pub env: Environment,
     pub local: LocalResults,
@@ -47,7 +48,7 @@ impl Scope<'_> {
 }
 
 pub fn gonogo_input(store: &Store, key: &str, env_name: &str) -> Result<GoNoGoInput, Error> {
-    let runbook = store.document(key)?;
+    let runbook = store.outline(key)?;
     let env = store.environment(env_name)?;
     let local = local_results(store, key, &runbook)?;
     Ok(GoNoGoInput {

@@ -308,6 +308,7 @@ mod tests {
         let listed = store.list().unwrap();
         assert_eq!(listed.len(), 1, "runs are not runbooks of their own");
         assert_eq!(listed[0].key, "night@live");
+        assert_eq!(store.current_keys().unwrap(), vec!["night@live"]);
         assert_eq!(listed[0].run.kind, RunKind::Live);
 
         store
@@ -319,6 +320,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(store.current_run("night").unwrap().name, "rehearsal-1");
+        assert_eq!(store.current_keys().unwrap(), vec!["night@rehearsal-1"]);
 
         let edited = MD.replace(
             "- [ ] backups taken",
