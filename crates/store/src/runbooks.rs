@@ -1,6 +1,7 @@
 use flightdeck_runbook::{diff, Runbook, RunbookDiff};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::runs::CURRENT_RUNS;
 use crate::types::{ImportOutcome, PhaseProgress, PhaseStatus, RunbookSummary};
 use crate::{now, Store, StoreError};
 
@@ -149,19 +150,12 @@ impl Store {
 
     /// The key of every imported runbook's current run, in import order: [`Store::list`]
     /// without counting progress, which on a runbook of 100,000 items is most of its cost.
-    ///
-    /// One query, with the rule of [`Store::runs`]: the newest rehearsal or live run that has
-    /// not ended, else the default run.
     pub fn current_keys(&self) -> Result<Vec<String>, StoreError> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT COALESCE(( \
-                   SELECT c.key FROM runbooks c JOIN runs r ON r.runbook_id = c.id \
-                   WHERE c.run_of = b.id AND r.kind != 'default' AND r.ended_at IS NULL \
-                   ORDER BY c.id DESC LIMIT 1), b.key) \
-                 FROM runbooks b WHERE b.run_of IS NULL ORDER BY b.id",
-            )?
+            .prepare_cached(&format!(
+                "SELECT key FROM runbooks WHERE id IN ({CURRENT_RUNS}) ORDER BY COALESCE(run_of, id)"
+            ))?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?)
     }
@@ -242,8 +236,6 @@ fn insert_structure(
     let mut phase_stmt = tx.prepare(
         "INSERT INTO phases (runbook_id, phase_id, ordinal, title) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    let mut body_stmt =
-        tx.prepare("INSERT INTO phase_bodies (runbook_id, ordinal, body) VALUES (?1, ?2, ?3)")?;
     let mut item_stmt = tx.prepare(
         "INSERT INTO items (runbook_id, item_id, phase_id, ordinal, text, section, task_id, parent_id, \
          depth, line, source_checked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -255,11 +247,6 @@ fn insert_structure(
             phase.id,
             phase_ordinal as i64,
             phase.title
-        ])?;
-        body_stmt.execute(params![
-            runbook_id,
-            phase_ordinal as i64,
-            serde_json::to_string(phase).expect("a phase always serialises")
         ])?;
         for item in &phase.items {
             ordinal += 1;
@@ -277,6 +264,25 @@ fn insert_structure(
                 item.checked
             ])?;
         }
+    }
+    insert_bodies(tx, runbook_id, runbook)?;
+    Ok(())
+}
+
+/// Each phase of `runbook` whole, into `phase_bodies` for runbook row `runbook_id`.
+fn insert_bodies(
+    conn: &Connection,
+    runbook_id: i64,
+    runbook: &Runbook,
+) -> Result<(), rusqlite::Error> {
+    let mut body =
+        conn.prepare("INSERT INTO phase_bodies (runbook_id, ordinal, body) VALUES (?1, ?2, ?3)")?;
+    for (ordinal, phase) in runbook.phases.iter().enumerate() {
+        body.execute(params![
+            runbook_id,
+            ordinal as i64,
+            serde_json::to_string(phase).expect("a phase always serialises")
+        ])?;
     }
     Ok(())
 }
@@ -326,8 +332,6 @@ pub(crate) fn split_documents(tx: &Transaction<'_>) -> rusqlite_migration::HookR
         .prepare("SELECT id, outline FROM runbooks")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut body =
-        tx.prepare("INSERT INTO phase_bodies (runbook_id, ordinal, body) VALUES (?1, ?2, ?3)")?;
     for (id, document) in stored {
         let Ok(runbook) = serde_json::from_str::<Runbook>(&document) else {
             continue;
@@ -336,13 +340,7 @@ pub(crate) fn split_documents(tx: &Transaction<'_>) -> rusqlite_migration::HookR
             "UPDATE runbooks SET outline = ?1 WHERE id = ?2",
             params![outline_json(&runbook), id],
         )?;
-        for (ordinal, phase) in runbook.phases.iter().enumerate() {
-            body.execute(params![
-                id,
-                ordinal as i64,
-                serde_json::to_string(phase).expect("a phase always serialises")
-            ])?;
-        }
+        insert_bodies(tx, id, &runbook)?;
     }
     Ok(())
 }
