@@ -6,6 +6,12 @@
 //!   demo, for a window of lists and forms. There Flightdeck asks WebKitGTK to paint without
 //!   it, unless the user chose either way (`WEBKIT_DISABLE_COMPOSITING_MODE` set, or
 //!   `FLIGHTDECK_GPU_COMPOSITING=1` for WebKitGTK's own choice).
+//! - **No OpenGL in the app's own process either.** Painting without compositing, the app
+//!   process still loaded Mesa, and with it LLVM (some 20 MB of it resident), only to ask:
+//!   GTK asks GLX for its version when it opens the display, WebKit's DMA-BUF renderer probes
+//!   EGL, and WebKit asks EGL which render node to give its web process. Without a GPU none of
+//!   the answers is used, so the app tells each not to ask (`SOFTWARE_ONLY`); a variable the
+//!   user set is kept. (The web process still opens an EGL display: it aborts without one.)
 //! - **Shown once laid out.** Painting with compositing, the window is shown as it opens.
 //!   Painting without, it opens hidden and the page shows it when its first view is laid out
 //!   (the `window_ready` command): there a GTK draw of a web view that has not painted yet makes
@@ -83,6 +89,16 @@ mod software {
     /// Set to keep WebKitGTK's own choice, GPU or not.
     const GPU_COMPOSITING: &str = "FLIGHTDECK_GPU_COMPOSITING";
 
+    /// What keeps the app process from loading OpenGL where there is no GPU, each unless the
+    /// user set it: GTK opens its display without asking GLX for GL visuals, WebKit does not
+    /// probe EGL for its DMA-BUF renderer, and WebKit is told the render node rather than
+    /// asking EGL for it: there is none, so it is named by a path that does not exist.
+    const SOFTWARE_ONLY: [(&str, &str); 3] = [
+        ("GDK_GL", "disable"),
+        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+        ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/dri/no-render-node"),
+    ];
+
     /// Whether Flightdeck should turn compositing off: only without a render node, and only when
     /// the user set neither switch.
     fn should_disable_compositing(
@@ -115,8 +131,23 @@ mod software {
         );
         if software {
             std::env::set_var(DISABLE_COMPOSITING, "1");
+            for (name, value) in unset(&SOFTWARE_ONLY, |name| std::env::var_os(name)) {
+                std::env::set_var(name, value);
+            }
         }
         software
+    }
+
+    /// The variables of `wanted` that `current` has no value for.
+    fn unset<'a>(
+        wanted: &[(&'a str, &'a str)],
+        current: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Vec<(&'a str, &'a str)> {
+        wanted
+            .iter()
+            .filter(|(name, _)| current(name).is_none())
+            .copied()
+            .collect()
     }
 
     #[cfg(test)]
@@ -132,6 +163,21 @@ mod software {
             let zero = Some(OsStr::new("0"));
             assert!(!should_disable_compositing(zero, None, false));
             assert!(!should_disable_compositing(None, set, false));
+        }
+
+        #[test]
+        fn the_variables_a_user_set_are_kept() {
+            let chosen = |name: &str| (name == "GDK_GL").then(|| "gles".into());
+            let set = unset(&SOFTWARE_ONLY, chosen);
+            assert_eq!(set.len(), SOFTWARE_ONLY.len() - 1);
+            assert!(set.iter().all(|(name, _)| *name != "GDK_GL"));
+            assert_eq!(unset(&SOFTWARE_ONLY, |_| None), SOFTWARE_ONLY);
+        }
+
+        #[test]
+        fn the_render_node_named_does_not_exist() {
+            let (_, device) = SOFTWARE_ONLY[2];
+            assert!(!Path::new(device).exists());
         }
 
         #[test]
