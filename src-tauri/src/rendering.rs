@@ -176,7 +176,10 @@ mod software {
 
         #[test]
         fn the_render_node_named_does_not_exist() {
-            let (_, device) = SOFTWARE_ONLY[2];
+            let (_, device) = SOFTWARE_ONLY
+                .iter()
+                .find(|(name, _)| *name == "WEBKIT_WEB_RENDER_DEVICE_FILE")
+                .unwrap();
             assert!(!Path::new(device).exists());
         }
 
