@@ -1,9 +1,7 @@
 //! Stable ids. An id depends only on what identifies a thing to a reader (its phase, task,
 //! section and words), never on its position in the file, so edits elsewhere keep it.
 
-use std::collections::HashMap;
-
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use sha2::{Digest, Sha256};
 
@@ -46,14 +44,14 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// [`normalize`] as bytes, into `out`: the importer reuses one buffer for every item, and reads
-/// ASCII text, nearly all of it, byte by byte. Unicode whitespace within ASCII is these six.
-fn normalize_to_bytes(out: &mut Vec<u8>, text: &str) {
-    out.clear();
+/// [`normalize`] as bytes, appended to `out`: the importer reuses one buffer for every item, and
+/// reads ASCII text, nearly all of it, byte by byte. Unicode whitespace within ASCII is these six.
+fn normalize_onto(out: &mut Vec<u8>, text: &str) {
     if !text.is_ascii() {
         out.extend_from_slice(normalize(text).as_bytes());
         return;
     }
+    let start = out.len();
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
     let emphasis = |b: &u8| matches!(b, b'*' | b'_' | b'`');
     for word in text.as_bytes().split(space) {
@@ -61,22 +59,17 @@ fn normalize_to_bytes(out: &mut Vec<u8>, text: &str) {
             continue;
         };
         let last = word.iter().rposition(|b| !emphasis(b)).unwrap_or(first);
-        if !out.is_empty() {
+        if out.len() > start {
             out.push(b' ');
         }
         out.extend(word[first..=last].iter().map(u8::to_ascii_lowercase));
     }
 }
 
-/// The first six bytes of the SHA-256 of the parts, each followed by a zero byte.
-fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 6] {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part);
-        hasher.update([0u8]);
-    }
+/// The first six bytes of the SHA-256 of `input`.
+fn digest(input: &[u8]) -> [u8; 6] {
     let mut out = [0u8; 6];
-    out.copy_from_slice(&hasher.finalize()[..6]);
+    out.copy_from_slice(&Sha256::digest(input)[..6]);
     out
 }
 
@@ -90,7 +83,8 @@ fn hashed_id(prefix: u8, digest: &[u8; 6]) -> ItemId {
 /// Hands out readable ids, numbering repeats: "phase-8", then "phase-8-2" for a second phase 8.
 #[derive(Default)]
 pub struct NameIds {
-    seen: HashMap<String, u32>,
+    /// Names come from the runbook being read, not from a network peer: a fast hash will do.
+    seen: FxHashMap<String, u32>,
 }
 
 impl NameIds {
@@ -115,23 +109,44 @@ impl NameIds {
 }
 
 /// Hands out hashed ids for content within a scope, numbering repeats so that two identical
-/// items in one place stay distinct. Runs for every item: it keeps no string per id and
-/// normalises the words into one reused buffer.
+/// items in one place stay distinct. Runs for every item: it keeps no string per id, and lays
+/// out what it hashes in one reused buffer.
 #[derive(Default)]
 pub struct ContentIds {
-    /// Keys are digests already: a fast hash of them serves as well as a keyed one.
-    seen: FxHashMap<(char, [u8; 6]), u32>,
-    words: Vec<u8>,
+    /// A prefix and its digest packed into one word per id handed out: the digest is a hash
+    /// already, so a fast hash of the word serves as well as a keyed one. A set of words, half
+    /// the size of a map of counts, as nearly every id is handed out once.
+    seen: FxHashSet<u64>,
+    /// How many times each id handed out more than once was asked for.
+    repeats: FxHashMap<u64, u32>,
+    /// The scope's parts and the normalised words, each followed by a zero byte.
+    input: Vec<u8>,
+}
+
+/// A prefix letter and a digest as one word, the key [`ContentIds`] counts repeats under.
+fn packed(prefix: u8, digest: &[u8; 6]) -> u64 {
+    let mut word = [0u8; 8];
+    word[0] = prefix;
+    word[1..7].copy_from_slice(digest);
+    u64::from_le_bytes(word)
 }
 
 impl ContentIds {
-    /// The prefixes and digests handed out so far, repeats once.
-    pub fn keys(&self) -> impl Iterator<Item = &(char, [u8; 6])> {
-        self.seen.keys()
+    /// Room for about `ids` ids before the table of those handed out grows.
+    pub fn with_capacity(ids: usize) -> Self {
+        ContentIds {
+            seen: FxHashSet::with_capacity_and_hasher(ids, Default::default()),
+            ..ContentIds::default()
+        }
     }
 
-    pub fn contains(&self, key: &(char, [u8; 6])) -> bool {
-        self.seen.contains_key(key)
+    /// The ids handed out so far (prefix and digest, packed), repeats once.
+    pub fn keys(&self) -> impl Iterator<Item = &u64> {
+        self.seen.iter()
+    }
+
+    pub fn contains(&self, key: &u64) -> bool {
+        self.seen.contains(key)
     }
 
     /// The id of `words` (normalised) within `scope`: `prefix` and a digest of both.
@@ -145,17 +160,27 @@ impl ContentIds {
             .ok()
             .filter(u8::is_ascii_lowercase)
             .expect("id prefixes are lowercase ASCII letters");
-        normalize_to_bytes(&mut self.words, words);
-        let scope = scope.iter().map(|part| part.as_bytes());
-        let base = digest(scope.chain([self.words.as_slice()]));
-        let n = self.seen.entry((prefix as char, base)).or_insert(0);
-        *n += 1;
+        self.input.clear();
+        for part in scope {
+            self.input.extend_from_slice(part.as_bytes());
+            self.input.push(0);
+        }
+        normalize_onto(&mut self.input, words);
+        self.input.push(0);
+        let base = digest(&self.input);
+        let key = packed(prefix, &base);
         let base = hashed_id(prefix, &base);
-        if *n == 1 {
+        if self.seen.insert(key) {
             base
         } else {
-            let hex = &base.as_str()[1..];
-            hashed_id(prefix, &digest([hex.as_bytes(), n.to_string().as_bytes()]))
+            let n = self.repeats.entry(key).or_insert(1);
+            *n += 1;
+            self.input.clear();
+            self.input.extend_from_slice(&base.as_bytes()[1..]);
+            self.input.push(0);
+            self.input.extend_from_slice(n.to_string().as_bytes());
+            self.input.push(0);
+            hashed_id(prefix, &digest(&self.input))
         }
     }
 }
@@ -184,9 +209,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn words_as_bytes_are_the_normalised_words(text in "[ a-zA-Z*_`\t\n\x0b\x0c\r\u{a0}\u{85}Éσς]{0,40}") {
-            let mut bytes = Vec::new();
-            normalize_to_bytes(&mut bytes, &text);
-            proptest::prop_assert_eq!(String::from_utf8(bytes).unwrap(), normalize(&text));
+            let mut bytes = b"scope\0".to_vec();
+            normalize_onto(&mut bytes, &text);
+            proptest::prop_assert_eq!(&bytes[..6], b"scope\0");
+            proptest::prop_assert_eq!(String::from_utf8(bytes[6..].to_vec()).unwrap(), normalize(&text));
         }
     }
 

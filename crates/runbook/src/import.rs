@@ -341,6 +341,8 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(file: &'a str, src: &'a str, lines: LineIndex) -> Self {
+        // Nearly every line of a large runbook is a checklist item, nested ones among them.
+        let content_ids = ContentIds::with_capacity(0);
         Builder {
             file,
             src,
@@ -354,7 +356,7 @@ impl<'a> Builder<'a> {
             phases: Vec::new(),
             current: None,
             phase_ids: NameIds::default(),
-            content_ids: ContentIds::default(),
+            content_ids,
             task: None,
             section: None,
             section_heading: None,
@@ -807,13 +809,7 @@ impl<'a> Builder<'a> {
         if top.done.is_some() {
             return;
         }
-        let mut text = String::with_capacity(self.item_text.len());
-        for word in self.item_text.split_whitespace() {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(word);
-        }
+        let text = single_spaced(&self.item_text);
         self.item_text.clear();
         let (marker, line) = (top.marker, top.line);
         let ancestors = &self.items[..self.items.len() - 1];
@@ -927,6 +923,28 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The words of `text` joined by single spaces. Most item text has that shape already, which
+/// one pass over its bytes confirms; only other text is split into words.
+fn single_spaced(text: &str) -> String {
+    let mut previous = b' ';
+    let shaped = text.bytes().all(|b| {
+        let kept = b.is_ascii_graphic() || (b == b' ' && previous != b' ');
+        previous = b;
+        kept
+    }) && previous != b' ';
+    if shaped {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Joins the parts' reads into the runbook, and links its phases and times.
 fn finish(file: &str, reads: Vec<PartRead>) -> Result<Runbook, ImportError> {
     let mut titles = Vec::new();
@@ -992,6 +1010,16 @@ mod tests {
     fn fixture(name: &str) -> String {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(path).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn single_spaced_text_is_its_words_joined_by_one_space(
+            text in "[ a-z*\t\n\x0b\x0c\r\u{a0}\u{85}\u{2003}\u{1}\u{7f}É]{0,30}"
+        ) {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            prop_assert_eq!(single_spaced(&text), words.join(" "));
+        }
     }
 
     #[test]
