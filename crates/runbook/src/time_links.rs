@@ -9,76 +9,94 @@ use crate::model::{ImportWarning, Phase};
 use crate::times::{Order, Timing};
 
 /// Fills `timing.after` of phases, tasks and timed sections; a name that matches no sibling is
-/// a warning with its line.
+/// a warning with its line. Titles are looked up where an order names one, not copied first.
 pub fn link_times(phases: &mut [Phase], warnings: &mut Vec<ImportWarning>) {
-    let titles: Vec<(String, String)> = phases
-        .iter()
-        .map(|p| (p.id.clone(), p.title.clone()))
-        .collect();
-    for phase in phases.iter_mut() {
-        resolve_after(&phase.id, &mut phase.timing, &titles, warnings);
-        let tasks: Vec<(String, String)> = phase
-            .tasks
-            .iter()
-            .map(|t| (t.id.clone(), t.title.clone()))
-            .collect();
-        let numbers: Vec<(String, Option<String>)> = phase
-            .tasks
-            .iter()
-            .map(|t| (t.id.clone(), t.number.clone()))
-            .collect();
-        for task in phase.tasks.iter_mut() {
-            resolve_after(&task.id, &mut task.timing, &tasks, warnings);
-            if let Some(depends) = &task.meta.depends_on {
-                for number in task_references(depends) {
-                    let found = numbers
+    for at in 0..phases.len() {
+        let named = named_sibling(
+            &phases[at].id,
+            &phases[at].timing,
+            phases.iter().map(|p| (p.id.as_str(), p.title.as_str())),
+        );
+        let phase = &mut phases[at];
+        add_after(&mut phase.timing, named, warnings);
+        for at in 0..phase.tasks.len() {
+            let task = &phase.tasks[at];
+            let siblings = phase.tasks.iter();
+            let named = named_sibling(
+                &task.id,
+                &task.timing,
+                siblings.map(|t| (t.id.as_str(), t.title.as_str())),
+            );
+            let depended: Vec<String> = task
+                .meta
+                .depends_on
+                .iter()
+                .flat_map(|depends| task_references(depends))
+                .filter_map(|number| {
+                    phase
+                        .tasks
                         .iter()
-                        .find(|(id, n)| n.as_deref() == Some(number.as_str()) && id != &task.id);
-                    if let Some((id, _)) = found {
-                        if !task.timing.after.contains(id) {
-                            task.timing.after.push(id.clone());
-                        }
-                    }
-                }
+                        .find(|t| t.number.as_deref() == Some(number.as_str()) && t.id != task.id)
+                        .map(|t| t.id.clone())
+                })
+                .collect();
+            let timing = &mut phase.tasks[at].timing;
+            add_after(timing, named, warnings);
+            for id in depended {
+                add_after(timing, Some(Ok(id)), warnings);
             }
         }
-        let sections: Vec<(String, String)> = phase
-            .sections
-            .iter()
-            .map(|s| (s.id.clone(), s.title.clone()))
-            .collect();
-        for section in phase.sections.iter_mut() {
-            resolve_after(&section.id, &mut section.timing, &sections, warnings);
+        for at in 0..phase.sections.len() {
+            let section = &phase.sections[at];
+            let named = named_sibling(
+                &section.id,
+                &section.timing,
+                phase
+                    .sections
+                    .iter()
+                    .map(|s| (s.id.as_str(), s.title.as_str())),
+            );
+            add_after(&mut phase.sections[at].timing, named, warnings);
         }
     }
 }
 
-fn resolve_after(
+/// What `[SEQUENTIAL after X]` in `timing` names among the siblings (ids and titles): the id of
+/// the first other one whose title holds X, case aside, or the warning that none does. `None`
+/// where the timing names no sibling.
+fn named_sibling<'a>(
     own_id: &str,
-    timing: &mut Timing,
-    siblings: &[(String, String)],
-    warnings: &mut Vec<ImportWarning>,
-) {
+    timing: &Timing,
+    mut siblings: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Option<Result<String, ImportWarning>> {
     let Order::After { name, line } = &timing.order else {
-        return;
+        return None;
     };
     let wanted = name.to_lowercase();
-    match siblings
-        .iter()
-        .find(|(id, title)| id != own_id && title.to_lowercase().contains(&wanted))
-    {
-        Some((id, _)) => {
-            if !timing.after.contains(id) {
-                timing.after.push(id.clone());
-            }
-        }
-        None => warnings.push(ImportWarning {
+    let found =
+        siblings.find(|(id, title)| *id != own_id && title.to_lowercase().contains(&wanted));
+    Some(match found {
+        Some((id, _)) => Ok(id.to_string()),
+        None => Err(ImportWarning {
             line: *line,
             message: format!(
                 "'[SEQUENTIAL after {name}]' on line {line} names no heading beside it; it is \
                  planned after the one before it"
             ),
         }),
+    })
+}
+
+/// Orders `timing` after the sibling found, once, or keeps the warning.
+fn add_after(
+    timing: &mut Timing,
+    named: Option<Result<String, ImportWarning>>,
+    warnings: &mut Vec<ImportWarning>,
+) {
+    match named {
+        Some(Ok(id)) if !timing.after.contains(&id) => timing.after.push(id),
+        Some(Err(warning)) => warnings.push(warning),
+        _ => {}
     }
 }
 
