@@ -454,6 +454,92 @@ async fn a_long_phase_list_keeps_only_the_rows_in_view() -> Result<()> {
     Ok(())
 }
 
+/// Waits until `selector` finds exactly `count` elements in the page, and says how many it found
+/// when it does not within 30 s.
+async fn wait_for_count(client: &Client, selector: &str, count: usize) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = client.find_all(Locator::Css(selector)).await?.len();
+        if found == count {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{selector} found {found} elements, expected {count}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// A phase of hundreds of items lays out its first 200 (and asks a waiver reason of its first 200
+/// open items); the keyboard moving past the last one, the end of the list scrolling into view,
+/// and "Show all" lay out the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_phase_lays_its_items_out_a_page_at_a_time() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let data = tempfile::tempdir()?;
+    let mut md = String::from(
+        "# Long Phase Runbook\n\n## Phase 1: Check the fleet\n\n**Verification**:\n\n",
+    );
+    for host in 0..450 {
+        md.push_str(&format!(
+            "- [ ] Host {host} answers on its health endpoint\n"
+        ));
+    }
+    md.push_str("\n### Sign-Off\n\n**Completed By**: ________ Date: ______\n");
+    let items: Vec<String> = flightdeck_runbook::parse("long-phase.md", md.as_bytes())?.phases[0]
+        .items
+        .iter()
+        .map(|i| i.id.to_string())
+        .collect();
+    assert_eq!(items.len(), 450);
+    let path = data.path().join("long-phase.md");
+    std::fs::write(&path, md)?;
+    let driver = start_driver(data.path())?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    import_file(&client, &path, "long-phase-runbook").await?;
+    wait_for_text(&client, "#phase-title", "Phase 1:").await?;
+
+    let rows = "li[data-item-id]";
+    wait_for_count(&client, rows, 200).await?;
+    wait_for_count(&client, "[data-testid=signoff] .waive", 200).await?;
+    let more = text_of(&client, "[data-testid=more-items]").await?;
+    assert!(more.contains("200 of 450 items shown"), "{more}");
+
+    client
+        .execute(
+            "document.querySelectorAll('li[data-item-id]')[199].focus()",
+            vec![],
+        )
+        .await?;
+    css(&client, &format!("li[data-item-id='{}']", items[199]))
+        .await?
+        .send_keys("j")
+        .await?;
+    wait_for_count(&client, rows, 400).await?;
+    wait_for_count(
+        &client,
+        &format!("li.focused[data-item-id='{}']", items[200]),
+        1,
+    )
+    .await?;
+
+    client
+        .execute(
+            "document.querySelector('[data-testid=more-items]').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    wait_for_count(&client, rows, 450).await?;
+    wait_for_count(&client, "[data-testid=more-items]", 0).await?;
+
+    click(&client, "[data-testid=waive-all]").await?;
+    wait_for_count(&client, "[data-testid=signoff] .waive", 450).await?;
+    screenshot(&client, "long-phase.png").await?;
+    client.close().await?;
+    Ok(())
+}
+
 /// The package's own test (`scripts/package.sh --install-test`): the app installed from the .deb
 /// starts from its installed path and shows the demo runbook.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ItemView } from "../bindings/ItemView";
 import type { Phase } from "../bindings/Phase";
 import type { Timing } from "../bindings/Timing";
-import { percent, phaseBlocks, scrollToShow, stateForKey, step, visibleRows } from "./phase";
+import { firstItems, ITEM_PAGE, pagesFor, percent, phaseBlocks, scrollToShow, stateForKey, step, visibleRows } from "./phase";
 
 function item(id: string, line: number, section: string | null, task: string | null = null): ItemView {
   return { id, phase_id: "p", text: id, section, task, parent: null, depth: 0, line, state: null, note: null, by: null, role: null, at: null, desktop: null };
@@ -49,6 +49,39 @@ describe("phaseBlocks", () => {
     const blocks = phaseBlocks(phase, []);
     expect(blocks).toHaveLength(1);
     expect(blocks[0].kind).toBe("task");
+  });
+});
+
+describe("firstItems", () => {
+  const blocks = () =>
+    phaseBlocks(phase, [
+      item("a", 10, "Prerequisites"),
+      item("b", 11, "Prerequisites"),
+      item("c", 25, "Verification", "phase-8/task-8-1"),
+      item("d", 40, "Success Criteria"),
+    ]);
+
+  it("cuts the block the limit falls in and leaves out the ones after it", () => {
+    const shown = firstItems(blocks(), 1);
+    expect(shown).toHaveLength(1);
+    expect(shown[0].items.map((i) => i.id)).toEqual(["a"]);
+    expect(blocks()[0].items).toHaveLength(2);
+  });
+
+  it("keeps whole blocks up to the limit", () => {
+    const shown = firstItems(blocks(), 3);
+    expect(shown.map((b) => b.items.map((i) => i.id))).toEqual([["a", "b"], ["c"]]);
+    expect(firstItems(blocks(), 4)).toEqual(blocks());
+  });
+
+  it("keeps a task without items that comes before the limit", () => {
+    expect(firstItems(phaseBlocks(phase, []), ITEM_PAGE)).toHaveLength(1);
+  });
+
+  it("lays out whole pages up to an item", () => {
+    expect(pagesFor(0)).toBe(ITEM_PAGE);
+    expect(pagesFor(ITEM_PAGE - 1)).toBe(ITEM_PAGE);
+    expect(pagesFor(ITEM_PAGE)).toBe(2 * ITEM_PAGE);
   });
 });
 

@@ -51,6 +51,30 @@ export function phaseBlocks(phase: Phase, items: ItemView[]): Block[] {
   return blocks.sort((a, b) => a.line - b.line);
 }
 
+/** Items a phase lays out at a time: WebKitGTK takes about 0.6 ms an item, so a phase of
+ * 20,000 items laid out at once took 15 s to show. */
+export const ITEM_PAGE = 200;
+
+/**
+ * The blocks as far as their first `limit` items go: the block the limit falls in is cut short,
+ * later ones are left out (blocks without items before it are kept).
+ */
+export function firstItems(blocks: Block[], limit: number): Block[] {
+  const shown: Block[] = [];
+  let left = limit;
+  for (const block of blocks) {
+    if (left <= 0) break;
+    shown.push(block.items.length > left ? { ...block, items: block.items.slice(0, left) } : block);
+    left -= block.items.length;
+  }
+  return shown;
+}
+
+/** The number of items to lay out so that item `index` is among them: whole pages. */
+export function pagesFor(index: number): number {
+  return (Math.floor(index / ITEM_PAGE) + 1) * ITEM_PAGE;
+}
+
 /** Index of the next focusable item, clamped to the list. */
 export function step(index: number, delta: number, length: number): number {
   if (length === 0) return -1;
