@@ -3,11 +3,12 @@
 # of the app's whole process tree (the app and WebKit's web and network processes) two seconds
 # after: the sum of each process's peak resident set (VmHWM), which counts the WebKit libraries
 # the processes share once per process, and the sum of their proportional sets (Pss), which
-# splits shared pages between them. Four stores:
+# splits shared pages between them. Five stores:
 #   new      an empty data directory: this first start imports the demo runbook
 #   demo     the same store started again
 #   50       50 runbooks (the shared examples imported under 50 titles), the first one open
 #   5mb      one generated 5 MB runbook (the import bench's file) open
+#   20k      one phase of 20,000 checklist items open (it lays out a page of them)
 # Each store is started RUNS times (default 5); the first start of each follows a drop of the
 # page cache where the kernel allows it (root), so it is a cold start.
 #
@@ -136,3 +137,12 @@ mkdir -p "$work/big"
 identify "$work/big"
 FLIGHTDECK_DATA_DIR=$work/big "$cli" runbook import "$big" > /dev/null
 bench 5mb "$work/big"
+
+mkdir -p "$work/long"
+identify "$work/long"
+{
+  printf '# Long Phase Runbook\n\n## Phase 1: Check the fleet\n\n**Verification**:\n\n'
+  seq 0 19999 | sed 's/.*/- [ ] Host & answers on its health endpoint/'
+} > "$work/long.md"
+FLIGHTDECK_DATA_DIR=$work/long "$cli" runbook import "$work/long.md" > /dev/null
+bench 20k "$work/long"
