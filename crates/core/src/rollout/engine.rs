@@ -372,7 +372,7 @@ impl Flightdeck {
         let (criteria, env) = {
             let store = self.read()?;
             (
-                criteria_of(&store.document(key)?, &rollout),
+                criteria_of(&store.outline(key)?, &rollout),
                 store.environment(&row.environment)?,
             )
         };

@@ -55,7 +55,8 @@ pub(crate) fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// The criteria that judge each step of a rollout, metric and alarm criteria only.
+/// The criteria that judge each step of a rollout, metric and alarm criteria only. A phase's
+/// criteria are in its heading, so the runbook's outline (no phase bodies) will do.
 pub(crate) fn criteria_of(runbook: &Runbook, rollout: &Rollout) -> Vec<Criterion> {
     let all = match &rollout.criteria {
         RolloutCriteria::Inline { criteria } => criteria.clone(),
@@ -120,8 +121,7 @@ pub(crate) fn plan_notes(store: &Store, input: &ActionInput) -> Result<Vec<Strin
     let Action::Rollout(rollout) = &input.action else {
         return Ok(Vec::new());
     };
-    let runbook = store.document(&input.key)?;
-    let criteria = criteria_of(&runbook, rollout);
+    let criteria = criteria_of(&store.outline(&input.key)?, rollout);
     let source = match &rollout.criteria {
         RolloutCriteria::Phase { phase } => format!("the criteria of {phase}"),
         RolloutCriteria::Inline { .. } => "its own criteria".to_string(),
