@@ -132,14 +132,6 @@ fn packed(prefix: u8, digest: &[u8; 6]) -> u64 {
 }
 
 impl ContentIds {
-    /// Room for about `ids` ids before the table of those handed out grows.
-    pub fn with_capacity(ids: usize) -> Self {
-        ContentIds {
-            seen: FxHashSet::with_capacity_and_hasher(ids, Default::default()),
-            ..ContentIds::default()
-        }
-    }
-
     /// The ids handed out so far (prefix and digest, packed), repeats once.
     pub fn keys(&self) -> impl Iterator<Item = &u64> {
         self.seen.iter()

@@ -341,8 +341,6 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(file: &'a str, src: &'a str, lines: LineIndex) -> Self {
-        // Nearly every line of a large runbook is a checklist item, nested ones among them.
-        let content_ids = ContentIds::with_capacity(0);
         Builder {
             file,
             src,
@@ -356,7 +354,7 @@ impl<'a> Builder<'a> {
             phases: Vec::new(),
             current: None,
             phase_ids: NameIds::default(),
-            content_ids,
+            content_ids: ContentIds::default(),
             task: None,
             section: None,
             section_heading: None,
