@@ -16,14 +16,32 @@
 # built without updates. `tauri signer generate` makes a key pair; keep the private half out of
 # the repository.
 #   bash scripts/package.sh --install-test  then install the .deb with apt-get, run
-#                                           `flightdeck --version` from PATH and the GUI test on
-#                                           the installed app (needs root or sudo)
+#                                           `flightdeck --version` from PATH and the GUI tests on
+#                                           the installed app: it shows the demo runbook, and it
+#                                           updates itself to the next version's .deb, built
+#                                           first into target/update-test/ (needs root or sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1;34m[package]\033[0m %s\n' "$*"; }
+
+install_test=false
+[ "${1:-}" = "--install-test" ] && install_test=true
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+if $install_test; then
+  # The same code one patch version on, for the installed app to update itself to. Built first,
+  # so that the release build and the packages left in target/ are this version's.
+  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+  next=$(python3 -c 'import sys; v = sys.argv[1].split("."); v[-1] = str(int(v[-1]) + 1); print(".".join(v))' "$version")
+  say "building $next's .deb for the update test"
+  ui/node_modules/.bin/tauri build --ci --bundles deb --config "{\"version\": \"$next\"}"
+  rm -rf target/update-test && mkdir -p target/update-test
+  mv target/release/bundle/deb/*_"${next}"_*.deb target/update-test/
+fi
 
 bundles=deb,rpm
 if curl -fsS -o /dev/null --max-time 10 https://github.com; then
@@ -89,16 +107,25 @@ say "packages:"
 # shellcheck disable=SC2086 # one path per word
 ls -l $packages
 
-[ "${1:-}" = "--install-test" ] || exit 0
+$install_test || exit 0
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 deb=$(ls target/release/bundle/deb/*.deb)
+install_built() {
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall --allow-downgrades \
+    "./$deb" >/dev/null
+}
 say "installing $deb"
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "./$deb" >/dev/null
+install_built
+# The update test upgrades the package: this version is put back however the tests end.
+trap 'say "putting $deb back"; install_built' EXIT
 say "from PATH: $(command -v flightdeck): $(flightdeck --version)"
+if ! command -v pkexec >/dev/null && ! command -v sudo >/dev/null; then
+  say "installing sudo: the updater installs a .deb through pkexec or sudo"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sudo >/dev/null
+fi
 app=$(dpkg -L flightdeck | grep -x '/usr/bin/flightdeck-app')
-say "the GUI test on the installed app, $app"
-FLIGHTDECK_APP_BINARY="$app" xvfb-run -a -s "-screen 0 1280x800x24" \
-  dbus-run-session -- bash scripts/with-keyring.sh \
-  cargo test -p flightdeck-app --test gui -- --ignored --exact the_installed_app_shows_the_demo_runbook
+next_deb=$(ls target/update-test/*.deb)
+say "the GUI tests on the installed app, $app, and its update to $next_deb"
+FLIGHTDECK_APP_BINARY="$app" FLIGHTDECK_NEXT_PACKAGE="$PWD/$next_deb" \
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh \
+  cargo test -p flightdeck-app --test gui -- --ignored the_installed_app

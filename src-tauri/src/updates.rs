@@ -279,11 +279,52 @@ fn offered(app: &AppHandle, version: &str) -> Result<Update, UpdateError> {
     }
 }
 
-/// Why this copy cannot replace itself, when it cannot: only an installed package can.
+/// The programs the updater installs a .deb or .rpm through as the administrator: pkexec
+/// first, then sudo (which a graphical password prompt also goes through).
+#[cfg(target_os = "linux")]
+const ADMIN_TOOLS: [&str; 2] = ["pkexec", "sudo"];
+
+/// Why this copy cannot replace itself, when it cannot: only an installed package can, and a
+/// .deb or .rpm only through pkexec or sudo.
+#[cfg(target_os = "linux")]
 fn cannot_install() -> Option<String> {
-    (cfg!(target_os = "linux") && tauri::utils::platform::bundle_type().is_none()).then(|| {
-        "this copy runs from a build, not from an installed package (.deb, .rpm or AppImage), so it cannot replace itself".to_string()
+    use tauri::utils::config::BundleType;
+    match tauri::utils::platform::bundle_type() {
+        None => Some("this copy runs from a build, not from an installed package (.deb, .rpm or AppImage), so it cannot replace itself".to_string()),
+        Some(BundleType::Deb | BundleType::Rpm)
+            if !std::env::var_os("PATH").is_some_and(|path| has_admin_tool(&path)) =>
+        {
+            Some("this system has neither pkexec nor sudo, through which a package is installed as the administrator".to_string())
+        }
+        Some(_) => None,
+    }
+}
+
+/// Elsewhere the installers replace the app themselves.
+#[cfg(not(target_os = "linux"))]
+fn cannot_install() -> Option<String> {
+    None
+}
+
+/// Whether one of [`ADMIN_TOOLS`] is an executable file in a directory of `path` (a `PATH`).
+#[cfg(target_os = "linux")]
+fn has_admin_tool(path: &std::ffi::OsStr) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::split_paths(path).any(|dir| {
+        ADMIN_TOOLS.iter().any(|tool| {
+            std::fs::metadata(dir.join(tool))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
     })
+}
+
+/// What went wrong installing a verified package, in words a user can act on.
+fn install_failure(e: &tauri_plugin_updater::Error) -> String {
+    use tauri_plugin_updater::Error as E;
+    match e {
+        E::PackageInstallFailed | E::AuthenticationFailed => "the package manager did not install it: the administrator's password was not given, or dpkg or rpm refused the package (run the installer by hand to see why)".to_string(),
+        other => chain(other),
+    }
 }
 
 /// Downloads the offered update and checks its signature; nothing is installed.
@@ -354,7 +395,7 @@ pub fn install(app: &AppHandle, version: &str) -> Result<(), UpdateError> {
     };
     update.install(bytes).map_err(|e| UpdateError::Install {
         version: update.version.clone(),
-        detail: chain(&e),
+        detail: install_failure(&e),
     })?;
     tracing::info!(from = %update.current_version, to = %update.version, "update installed; restarting");
     app.restart()
@@ -373,6 +414,29 @@ mod tests {
         assert_eq!(host(&signed), "releases.s3.af-south-1.amazonaws.com");
         let local = Url::parse("http://127.0.0.1:8123/latest.json").unwrap();
         assert_eq!(host(&local), "127.0.0.1:8123");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_admin_tool_counts_only_as_an_executable_file_on_the_path() {
+        use std::os::unix::fs::PermissionsExt;
+        let (empty, bin) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = |dirs: &[&std::path::Path]| std::env::join_paths(dirs).unwrap();
+        let sudo = bin.path().join("sudo");
+        std::fs::write(&sudo, "#!/bin/sh\n").unwrap();
+        assert!(
+            !has_admin_tool(&path(&[empty.path(), bin.path()])),
+            "not executable"
+        );
+        std::fs::set_permissions(&sudo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(has_admin_tool(&path(&[empty.path(), bin.path()])));
+        assert!(!has_admin_tool(&path(&[empty.path()])));
+        std::fs::remove_file(&sudo).unwrap();
+        std::fs::create_dir(bin.path().join("pkexec")).unwrap();
+        assert!(
+            !has_admin_tool(&path(&[bin.path()])),
+            "a directory is no program"
+        );
     }
 
     #[test]
