@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, starts the local AWS world (moto, seeded like the sample runbook, as
 # the DEMO environment), then opens Flightdeck on the embedded demo runbook.
-# FLIGHTDECK_DATA_DIR picks another data directory (default: ~/.local/share/dev.flightdeck.app).
+# FLIGHTDECK_DATA_DIR picks another data directory (default: ~/.local/share/dev.flightdeck.cockpit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -80,6 +80,9 @@ fn main() {
     if software_painting {
         tracing::info!("no GPU render node: the window is painted without accelerated compositing");
     }
+    // Before the window: its web view keeps its own data in the same directory, and would
+    // otherwise create it before a data directory of the first identifier is moved there.
+    let dir = data_dir();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
@@ -87,7 +90,7 @@ fn main() {
         .manage(updates::Updates::default())
         .setup(move |app| {
             rendering::open_main_window(app, software_painting)?;
-            let fd = Flightdeck::open(&data_dir())?;
+            let fd = Flightdeck::open(&dir)?;
             if let Some(demo) = fd.ensure_demo()? {
                 tracing::info!(key = %demo.key, "imported the demo runbook");
             }

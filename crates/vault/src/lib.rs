@@ -12,7 +12,8 @@ use std::time::Duration;
 pub use error::VaultError;
 pub use secrecy::{ExposeSecret, SecretString};
 
-/// The keyring service name Flightdeck uses.
+/// The keyring service name Flightdeck uses: the app's first identifier, kept when the
+/// identifier changed so that the secrets already stored are found.
 pub const SERVICE: &str = "dev.flightdeck.app";
 
 /// The longest pause before asking the keyring again after a transient failure (50, 100, 200,
