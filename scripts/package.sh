@@ -32,10 +32,12 @@ install_test=false
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
+# The workspace's version, which the app, the command and the packages carry.
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+
 if $install_test; then
   # The same code one patch version on, for the installed app to update itself to. Built first,
   # so that the release build and the packages left in target/ are this version's.
-  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
   next=$(python3 -c 'import sys; v = sys.argv[1].split("."); v[-1] = str(int(v[-1]) + 1); print(".".join(v))' "$version")
   say "building $next's .deb for the update test"
   ui/node_modules/.bin/tauri build --ci --bundles deb --config "{\"version\": \"$next\"}"
@@ -69,7 +71,6 @@ ui/node_modules/.bin/tauri build --ci --bundles "$bundles" "${config[@]}"
 packages=$(find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \))
 
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
-  version=$(target/release/flightdeck --version | cut -d' ' -f2)
   for package in $packages; do
     # The signature names the version it is for: the app requires that it match the manifest's.
     ui/node_modules/.bin/tauri signer sign --app-version "$version" \

@@ -1544,19 +1544,8 @@ impl ReleaseServer {
     fn start_https() -> Result<Self> {
         let port = free_port()?;
         let tls = tempfile::tempdir()?;
-        let openssl = |args: &[&str]| -> Result<()> {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(tls.path())
-                .output()
-                .context("running openssl")?;
-            anyhow::ensure!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Ok(())
-        };
+        let openssl =
+            |args: &[&str]| output_of(Command::new("openssl").args(args).current_dir(tls.path()));
         openssl(&[
             "req",
             "-x509",
@@ -1662,18 +1651,19 @@ impl ReleaseServer {
     /// Runs the Tauri CLI's signer in the server's directory.
     fn signer(&self, args: &[&str]) -> Result<()> {
         let cli = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/.bin/tauri");
-        let out = Command::new(&cli)
-            .arg("signer")
-            .args(args)
-            .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", "")
-            .current_dir(self.dir.path())
-            .output()
-            .with_context(|| format!("running {} (npm --prefix ui ci)", cli.display()))?;
-        anyhow::ensure!(
-            out.status.success(),
-            "tauri signer {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        output_of(
+            Command::new(&cli)
+                .arg("signer")
+                .args(args)
+                .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", "")
+                .current_dir(self.dir.path()),
+        )
+        .with_context(|| {
+            format!(
+                "the Tauri CLI's signer, {} (npm --prefix ui ci)",
+                cli.display()
+            )
+        })?;
         Ok(())
     }
 
@@ -1865,23 +1855,25 @@ const NEXT_PACKAGE_ENV: &str = "FLIGHTDECK_NEXT_PACKAGE";
 
 /// A field of a .deb's control file, as `dpkg-deb` reads it.
 fn deb_field(deb: &Path, field: &str) -> Result<String> {
-    let out = Command::new("dpkg-deb")
-        .arg("-f")
-        .arg(deb)
-        .arg(field)
-        .output()?;
-    anyhow::ensure!(out.status.success(), "dpkg-deb -f {deb:?} {field} failed");
-    Ok(String::from_utf8(out.stdout)?.trim().to_string())
+    let value = output_of(Command::new("dpkg-deb").arg("-f").arg(deb).arg(field))?;
+    Ok(value.trim().to_string())
 }
 
 /// The version of the installed `flightdeck` package.
 fn installed_version() -> Result<String> {
-    let out = Command::new("dpkg-query")
-        .args(["-W", "-f", "${Version}", "flightdeck"])
-        .output()?;
+    output_of(Command::new("dpkg-query").args(["-W", "-f", "${Version}", "flightdeck"]))
+        .context("the flightdeck package is not installed")
+}
+
+/// Runs `command` to its end: its standard output, or an error naming it with its standard error.
+fn output_of(command: &mut Command) -> Result<String> {
+    let out = command
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
     anyhow::ensure!(
         out.status.success(),
-        "the flightdeck package is not installed"
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
     );
     Ok(String::from_utf8(out.stdout)?)
 }
