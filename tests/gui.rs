@@ -386,6 +386,35 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
     Ok(())
 }
 
+/// The window's web view keeps its data in the data directory that `FLIGHTDECK_DATA_DIR` names,
+/// beside the store, and leaves nothing in the platform's data directory: there it would stop a
+/// data directory of the first identifier from being moved, and desktops on one account would
+/// share it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_view_keeps_its_data_in_the_data_directory() -> Result<()> {
+    let _window = WINDOW.lock().await;
+    let (data, platform) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let platform_dir = platform.path().to_str().context("temp dir path")?;
+    let driver = start_driver_with(data.path(), &[("XDG_DATA_HOME", platform_dir)])?;
+    let client = open_window(&driver).await?;
+    introduce(&client).await?;
+    client.close().await?;
+
+    let left: Vec<_> = std::fs::read_dir(platform.path())?
+        .map(|entry| entry.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
+    assert!(
+        left.is_empty(),
+        "the platform's data directory holds {left:?}"
+    );
+    assert!(
+        data.path().join("WebKitCache").is_dir(),
+        "no web view cache beside the store in {:?}",
+        data.path()
+    );
+    Ok(())
+}
+
 /// How many phase rows the sidebar's box for a long runbook has in the page.
 async fn phase_rows(client: &Client) -> Result<usize> {
     Ok(client
@@ -625,13 +654,19 @@ async fn environments_are_tested_and_mismatches_are_loud() -> Result<()> {
         "the page still holds the secret"
     );
     client.close().await?;
-    for entry in std::fs::read_dir(data.path())? {
-        let bytes = std::fs::read(entry?.path())?;
+    // The store and, beside it, the web view's cache and storage.
+    for entry in walkdir::WalkDir::new(data.path()) {
+        let entry = entry?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())?;
         assert!(
             !bytes
                 .windows(PLANTED.len())
                 .any(|w| w == PLANTED.as_bytes()),
-            "the secret reached the data dir"
+            "the secret reached {:?}",
+            entry.path()
         );
     }
     Ok(())

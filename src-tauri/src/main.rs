@@ -80,8 +80,8 @@ fn main() {
     if software_painting {
         tracing::info!("no GPU render node: the window is painted without accelerated compositing");
     }
-    // Before the window: its web view keeps its own data in the same directory, and would
-    // otherwise create it before a data directory of the first identifier is moved there.
+    // Before the window, whose web view keeps its data in the same directory: opened first, it
+    // would create the directory before one of the first identifier is moved there.
     let dir = data_dir();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -89,7 +89,7 @@ fn main() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(updates::Updates::default())
         .setup(move |app| {
-            rendering::open_main_window(app, software_painting)?;
+            rendering::open_main_window(app, software_painting, &dir)?;
             let fd = Flightdeck::open(&dir)?;
             if let Some(demo) = fd.ensure_demo()? {
                 tracing::info!(key = %demo.key, "imported the demo runbook");

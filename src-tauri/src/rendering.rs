@@ -21,6 +21,7 @@
 //!   process idle. A page that never says so is shown anyway after [`SHOW_ANYWAY`], errors and
 //!   all. (With compositing, a window shown only then painted about 100 ms later, so it is not.)
 
+use std::path::Path;
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, WebviewWindowBuilder};
@@ -41,9 +42,16 @@ pub fn show_main_window(app: &AppHandle) -> tauri::Result<()> {
 
 /// Opens the main window from its configuration (`"create": false` in tauri.conf.json, so that
 /// it opens here): shown, or hidden until its page is laid out when `software_painting`.
+///
+/// Its web view keeps its data (cache, cookies, storage) in Flightdeck's `data_dir`. Tauri's
+/// default is the platform's directory for the identifier, the same place unless
+/// `FLIGHTDECK_DATA_DIR` moves it: then the web view moves with it, so two desktops on one
+/// account share no web view data, and a run with the override leaves nothing in the platform's
+/// directory (where it would stop a data directory of the first identifier from being moved).
 pub fn open_main_window(
     app: &tauri::App,
     software_painting: bool,
+    data_dir: &Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let config = app
         .config()
@@ -53,6 +61,7 @@ pub fn open_main_window(
         .find(|window| window.label == MAIN)
         .ok_or("tauri.conf.json declares no window labelled \"main\"")?;
     WebviewWindowBuilder::from_config(app.handle(), config)?
+        .data_directory(data_dir.to_path_buf())
         .visible(!software_painting)
         .build()?;
     if software_painting {
