@@ -124,6 +124,24 @@ if ! command -v pkexec >/dev/null && ! command -v sudo >/dev/null; then
   say "installing sudo: the updater installs a .deb through pkexec or sudo"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sudo >/dev/null
 fi
+# The .rpm, on this Debian machine: installed with rpm into a scratch root (rpm's database here
+# knows none of the libraries it requires), it holds the app and its desktop entry, requires
+# WebKitGTK 4.1, and its flightdeck command runs.
+rpm_package=$(ls target/release/bundle/rpm/*.rpm)
+if ! command -v rpm >/dev/null; then
+  say "installing rpm, to check the .rpm"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm >/dev/null
+fi
+rpm_root=$(mktemp -d)
+trap 'rm -rf "$rpm_root"; say "putting $deb back"; install_built' EXIT
+rpm --root "$rpm_root" --initdb
+rpm --root "$rpm_root" --install --nodeps --noscripts "$rpm_package"
+for file in /usr/bin/flightdeck-app /usr/share/applications/Flightdeck.desktop; do
+  [ -f "$rpm_root$file" ] || { say "$rpm_package holds no $file"; exit 1; }
+done
+rpm -qp --requires "$rpm_package" | grep -q '^libwebkit2gtk-4.1.so.0' ||
+  { say "$rpm_package does not require WebKitGTK 4.1"; exit 1; }
+say "from the .rpm: $("$rpm_root/usr/bin/flightdeck" --version)"
 app=$(dpkg -L flightdeck | grep -x '/usr/bin/flightdeck-app')
 next_deb=$(ls target/update-test/*.deb)
 say "the GUI tests on the installed app, $app, and its update to $next_deb"
