@@ -117,8 +117,10 @@ install_built() {
 }
 say "installing $deb"
 install_built
-# The update test upgrades the package: this version is put back however the tests end.
-trap 'say "putting $deb back"; install_built' EXIT
+# The update test upgrades the package: this version is put back however the tests end, and the
+# scratch root the .rpm is installed into below is removed.
+rpm_root=$(mktemp -d)
+trap 'rm -rf "$rpm_root"; say "putting $deb back"; install_built' EXIT
 say "from PATH: $(command -v flightdeck): $(flightdeck --version)"
 if ! command -v pkexec >/dev/null && ! command -v sudo >/dev/null; then
   say "installing sudo: the updater installs a .deb through pkexec or sudo"
@@ -132,8 +134,6 @@ if ! command -v rpm >/dev/null; then
   say "installing rpm, to check the .rpm"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm >/dev/null
 fi
-rpm_root=$(mktemp -d)
-trap 'rm -rf "$rpm_root"; say "putting $deb back"; install_built' EXIT
 rpm --root "$rpm_root" --initdb
 rpm --root "$rpm_root" --install --nodeps --noscripts "$rpm_package"
 for file in /usr/bin/flightdeck-app /usr/share/applications/Flightdeck.desktop; do
