@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds Flightdeck's installers with the Tauri bundler into target/release/bundle/: a .deb and
-# an .rpm, and an AppImage where GitHub is reachable (the bundler downloads its AppImage tools
-# from there). Each package holds the app and, beside it, the `flightdeck` command
-# (/usr/bin/flightdeck). The Windows (.msi, NSIS) and macOS (.app, .dmg) settings are in
+# Builds Flightdeck's installers into target/release/bundle/: a .deb and an .rpm with the Tauri
+# bundler, and an AppImage made from the .deb by scripts/appimage.sh (the bundler's AppImage
+# tools come only from GitHub). Each package holds the app and, beside it, the `flightdeck`
+# command (/usr/bin/flightdeck). The Windows (.msi, NSIS) and macOS (.app, .dmg) settings are in
 # tauri.conf.json; those installers build only on their own systems.
 #
 #   bash scripts/package.sh                 build the packages
@@ -16,10 +16,11 @@
 # built without updates. `tauri signer generate` makes a key pair; keep the private half out of
 # the repository.
 #   bash scripts/package.sh --install-test  then install the .deb with apt-get, run
-#                                           `flightdeck --version` from PATH and the GUI tests on
-#                                           the installed app: it shows the demo runbook, and it
-#                                           updates itself to the next version's .deb, built
-#                                           first into target/update-test/ (needs root or sudo)
+#                                           `flightdeck --version` from PATH, check the .rpm, and
+#                                           run the GUI tests on the installed app and on the
+#                                           AppImage: each shows the demo runbook, and updates
+#                                           itself to the next version's package, built first
+#                                           into target/update-test/ (needs root or sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -39,18 +40,14 @@ if $install_test; then
   # The same code one patch version on, for the installed app to update itself to. Built first,
   # so that the release build and the packages left in target/ are this version's.
   next=$(python3 -c 'import sys; v = sys.argv[1].split("."); v[-1] = str(int(v[-1]) + 1); print(".".join(v))' "$version")
-  say "building $next's .deb for the update test"
+  say "building $next's .deb and AppImage for the update tests"
   ui/node_modules/.bin/tauri build --ci --bundles deb --config "{\"version\": \"$next\"}"
   rm -rf target/update-test && mkdir -p target/update-test
   mv target/release/bundle/deb/*_"${next}"_*.deb target/update-test/
+  bash scripts/appimage.sh target/update-test/*_"${next}"_*.deb target/update-test
 fi
 
 bundles=deb,rpm
-if curl -fsS -o /dev/null --max-time 10 https://github.com; then
-  bundles=$bundles,appimage
-else
-  say "github.com is unreachable: no AppImage (the bundler downloads linuxdeploy from there)"
-fi
 
 config=()
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
@@ -68,6 +65,8 @@ fi
 # command that the packages carry beside it.
 say "building the app, the flightdeck command and the packages: $bundles"
 ui/node_modules/.bin/tauri build --ci --bundles "$bundles" "${config[@]}"
+rm -rf target/release/bundle/appimage
+bash scripts/appimage.sh target/release/bundle/deb/*_"${version}"_*.deb target/release/bundle/appimage
 packages=$(find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \))
 
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
@@ -142,9 +141,18 @@ done
 rpm -qp --requires "$rpm_package" | grep -q '^libwebkit2gtk-4.1.so.0' ||
   { say "$rpm_package does not require WebKitGTK 4.1"; exit 1; }
 say "from the .rpm: $("$rpm_root/usr/bin/flightdeck" --version)"
+# The AppImage's runtime mounts it with FUSE 2 (libfuse2, and fusermount from fuse).
+if ! command -v fusermount >/dev/null || ! /sbin/ldconfig -p | grep 'libfuse\.so\.2 ' >/dev/null; then
+  say "installing FUSE 2, which AppImages mount themselves with"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fuse libfuse2 >/dev/null
+fi
 app=$(dpkg -L flightdeck | grep -x '/usr/bin/flightdeck-app')
 next_deb=$(ls target/update-test/*.deb)
-say "the GUI tests on the installed app, $app, and its update to $next_deb"
+appimage=$(ls target/release/bundle/appimage/*.AppImage)
+next_appimage=$(ls target/update-test/*.AppImage)
+say "the GUI tests on the installed app, $app, and its update to $next_deb;"
+say "on the AppImage, $appimage, and its update to $next_appimage"
 FLIGHTDECK_APP_BINARY="$app" FLIGHTDECK_NEXT_PACKAGE="$PWD/$next_deb" \
+  FLIGHTDECK_APPIMAGE="$PWD/$appimage" FLIGHTDECK_NEXT_APPIMAGE="$PWD/$next_appimage" \
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash scripts/with-keyring.sh \
-  cargo test -p flightdeck-app --test gui -- --ignored the_installed_app
+  cargo test -p flightdeck-app --test gui -- --ignored installed::

@@ -44,7 +44,7 @@ if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
 fi
 
 if [ "${FLIGHTDECK_PACKAGE:-}" = 1 ]; then
-  step "Packages: build the .deb and .rpm, install the .deb, test the installed app"
+  step "Packages: build the .deb, .rpm and AppImage, install the .deb, test the installed app and the AppImage"
   bash scripts/package.sh --install-test
 fi
 

@@ -1,7 +1,7 @@
 //! End-to-end: the real Flightdeck window under Xvfb, driven through tauri-driver and
 //! WebKitWebDriver. Imports a fixture through the import dialog, ticks an item, quits, starts
 //! again on the same data directory and finds the item still ticked. Screenshots land in
-//! `target/gui/`.
+//! `target/gui/`. The packages' own tests, on the installed app, are in `gui/installed.rs`.
 //!
 //! Needs a display (the README's test command runs it under `xvfb-run`), `tauri-driver` on PATH
 //! and `WebKitWebDriver` (Debian package webkit2gtk-driver).
@@ -21,6 +21,9 @@ const PLANTED: &str = "FdGuiPlantedSecret-0b7d31-DO-NOT-LEAK";
 /// One window at a time: the tests share the X display.
 static WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const FIXTURE_KEY: &str = "orbit-billing-cutover";
+
+#[path = "gui/installed.rs"]
+mod installed;
 
 struct Driver {
     child: Child,
@@ -106,6 +109,11 @@ const APP_BINARY_ENV: &str = "FLIGHTDECK_APP_BINARY";
 async fn open_window(driver: &Driver) -> Result<Client> {
     let app = std::env::var(APP_BINARY_ENV)
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_flightdeck-app").to_string());
+    open_window_of(driver, Path::new(&app)).await
+}
+
+/// Opens the window of `app`, a program that starts the app (its binary or an AppImage).
+async fn open_window_of(driver: &Driver, app: &Path) -> Result<Client> {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
@@ -565,37 +573,6 @@ async fn a_long_phase_lays_its_items_out_a_page_at_a_time() -> Result<()> {
     click(&client, "[data-testid=waive-all]").await?;
     wait_for_count(&client, "[data-testid=signoff] .waive", 450).await?;
     screenshot(&client, "long-phase.png").await?;
-    client.close().await?;
-    Ok(())
-}
-
-/// The installed app that [`APP_BINARY_ENV`] names, not this checkout's build.
-fn installed_app() -> Result<PathBuf> {
-    let app = std::env::var(APP_BINARY_ENV)
-        .with_context(|| format!("{APP_BINARY_ENV} names the installed app"))?;
-    anyhow::ensure!(
-        !Path::new(&app).starts_with(env!("CARGO_MANIFEST_DIR")),
-        "{app} is this checkout's build, not the installed app"
-    );
-    Ok(PathBuf::from(app))
-}
-
-/// The package's own test (`scripts/package.sh --install-test`): the app installed from the .deb
-/// starts from its installed path and shows the demo runbook.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the installed package: scripts/package.sh --install-test"]
-async fn the_installed_app_shows_the_demo_runbook() -> Result<()> {
-    installed_app()?;
-    let _window = WINDOW.lock().await;
-    let data = tempfile::tempdir()?;
-    let driver = start_driver(data.path())?;
-    let client = open_window(&driver).await?;
-    introduce(&client).await?;
-    let shot = screenshot(&client, "installed.png").await?;
-    assert!(
-        std::fs::metadata(&shot)?.len() > 10_000,
-        "screenshot {shot:?} looks empty"
-    );
     client.close().await?;
     Ok(())
 }
@@ -1542,6 +1519,19 @@ async fn the_timeline_shows_a_late_task_and_the_board_says_how_late() -> Result<
 /// Where the release server writes the requests it answered (Python's server logs each one).
 const REQUEST_LOG: &str = "requests.log";
 
+/// Runs `command` to its end: its standard output, or an error naming it with its standard error.
+fn output_of(command: &mut Command) -> Result<String> {
+    let out = command
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 /// A release server of the test's own: Python's static file server over a directory holding
 /// the update manifest, the packages and the update key the test made with the Tauri CLI's
 /// signer (`tauri signer generate` / `sign`), as a release is signed.
@@ -1881,208 +1871,5 @@ async fn an_update_is_offered_verified_and_a_bad_signature_refused() -> Result<(
     client.close().await?;
     let note = note?;
     assert!(note.contains(&format!("127.0.0.1:{port}")), "{note}");
-    Ok(())
-}
-
-/// Names the .deb of the version after the installed one, which `scripts/package.sh
-/// --install-test` builds for the installed app to update itself to.
-const NEXT_PACKAGE_ENV: &str = "FLIGHTDECK_NEXT_PACKAGE";
-
-/// A field of a .deb's control file, as `dpkg-deb` reads it.
-fn deb_field(deb: &Path, field: &str) -> Result<String> {
-    let value = output_of(Command::new("dpkg-deb").arg("-f").arg(deb).arg(field))?;
-    Ok(value.trim().to_string())
-}
-
-/// The version of the installed `flightdeck` package.
-fn installed_version() -> Result<String> {
-    output_of(Command::new("dpkg-query").args(["-W", "-f", "${Version}", "flightdeck"]))
-        .context("the flightdeck package is not installed")
-}
-
-/// Runs `command` to its end: its standard output, or an error naming it with its standard error.
-fn output_of(command: &mut Command) -> Result<String> {
-    let out = command
-        .output()
-        .with_context(|| format!("running {command:?}"))?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
-    );
-    Ok(String::from_utf8(out.stdout)?)
-}
-
-/// The processes running `app` on `data_dir`, each with the program it runs: a program that was
-/// replaced on disk while it ran reads "<path> (deleted)".
-fn app_processes(app: &Path, data_dir: &Path) -> Vec<(u32, PathBuf)> {
-    let mut setting = format!("{}=", flightdeck_core::DATA_DIR_ENV).into_bytes();
-    setting.extend_from_slice(data_dir.as_os_str().as_encoded_bytes());
-    let Ok(proc) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    proc.flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| Some((pid, std::fs::read_link(format!("/proc/{pid}/exe")).ok()?)))
-        .filter(|(_, exe)| {
-            exe.as_os_str()
-                .as_encoded_bytes()
-                .starts_with(app.as_os_str().as_encoded_bytes())
-        })
-        .filter(|(pid, _)| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == setting))
-        })
-        .collect()
-}
-
-/// Stops, when dropped, every process of the app on a data directory: an app that restarted
-/// itself is no longer a child of the driver, and must not outlive the test.
-struct AppOnDataDir {
-    app: PathBuf,
-    data_dir: PathBuf,
-}
-
-impl Drop for AppOnDataDir {
-    fn drop(&mut self) {
-        for signal in ["-TERM", "-KILL"] {
-            let running = app_processes(&self.app, &self.data_dir);
-            if running.is_empty() {
-                return;
-            }
-            for (pid, _) in running {
-                let _ = Command::new("kill")
-                    .args([signal, &pid.to_string()])
-                    .status();
-            }
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while !app_processes(&self.app, &self.data_dir).is_empty() && Instant::now() < deadline
-            {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
-    }
-}
-
-/// Waits up to `within` for `found` to give something.
-async fn wait_until<T>(
-    what: &str,
-    within: Duration,
-    mut found: impl FnMut() -> Option<T>,
-) -> Result<T> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(it) = found() {
-            return Ok(it);
-        }
-        if Instant::now() > deadline {
-            bail!("{what} within {within:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// The package's own test of an update (`scripts/package.sh --install-test`): the installed app
-/// is offered the next version's .deb, signed with the test's own key; it verifies it, installs
-/// it on confirmation (dpkg, through pkexec or sudo) and restarts as the new version, which
-/// paints and asks the release server again, naming its own version.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the installed package and the next one: scripts/package.sh --install-test"]
-async fn the_installed_app_installs_a_signed_update_and_restarts_as_it() -> Result<()> {
-    let app = installed_app()?;
-    let next = PathBuf::from(
-        std::env::var(NEXT_PACKAGE_ENV)
-            .with_context(|| format!("{NEXT_PACKAGE_ENV} names the next version's .deb"))?,
-    );
-    let (current, version) = (installed_version()?, deb_field(&next, "Version")?);
-    anyhow::ensure!(current != version, "{next:?} is the installed {current}");
-    let _window = WINDOW.lock().await;
-    let release = ReleaseServer::start_https()?;
-    let pubkey = release.key("release.key")?;
-    let authority = release.authority().context("an HTTPS server's authority")?;
-    let file = next
-        .file_name()
-        .and_then(|f| f.to_str())
-        .context("the next package's name")?;
-    let signature = release.package(&version, file, &std::fs::read(&next)?, "release.key")?;
-    release.announce(&version, file, &signature)?;
-
-    let data = tempfile::tempdir()?;
-    let _stop = AppOnDataDir {
-        app: app.clone(),
-        data_dir: data.path().to_path_buf(),
-    };
-    let endpoint = release.url("latest.json?from={{current_version}}&as={{bundle_type}}");
-    let driver = start_driver_with(
-        data.path(),
-        &[
-            ("FLIGHTDECK_UPDATE_ENDPOINT", &endpoint),
-            ("FLIGHTDECK_UPDATE_PUBKEY", &pubkey),
-            ("SSL_CERT_FILE", authority.to_str().context("a UTF-8 path")?),
-        ],
-    )?;
-    let client = open_window(&driver).await?;
-    introduce(&client).await?;
-    wait_for_text(
-        &client,
-        "[data-testid=update-available]",
-        &format!("{version} is available"),
-    )
-    .await?;
-    let asked = release.requested()?;
-    let before = format!("/latest.json?from={current}&as=deb");
-    assert!(asked.contains(&before), "{asked:?}");
-    let old = app_processes(&app, data.path());
-    anyhow::ensure!(old.len() == 1, "the app runs as {old:?}");
-
-    click(&client, "[data-testid=update-available]").await?;
-    click(&client, "[data-testid=update-download]").await?;
-    wait_for_text(
-        &client,
-        "[data-testid=update-verified]",
-        "Signature verified",
-    )
-    .await?;
-    screenshot(&client, "update-install.png").await?;
-    click(&client, "[data-testid=update-install]").await?;
-
-    // Installed, or refused with a message in the window (which is gone once it restarts).
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while installed_version()? != version {
-        let error = tokio::time::timeout(
-            Duration::from_secs(2),
-            client.find(Locator::Css("[data-testid=update-error]")),
-        )
-        .await;
-        if let Ok(Ok(error)) = error {
-            bail!("the install failed: {}", error.text().await?);
-        }
-        if Instant::now() > deadline {
-            bail!("the flightdeck package was not upgraded to {version} within 3 minutes");
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    let (new_pid, exe) = wait_until(
-        "the app did not restart as the installed update",
-        Duration::from_secs(60),
-        || {
-            app_processes(&app, data.path())
-                .into_iter()
-                .find(|(pid, exe)| *pid != old[0].0 && *exe == app)
-        },
-    )
-    .await?;
-    let after = format!("/latest.json?from={version}&as=deb");
-    wait_until(
-        &format!("the restarted app ({new_pid}, {exe:?}) did not ask for {after}"),
-        Duration::from_secs(60),
-        || {
-            release
-                .requested()
-                .ok()
-                .filter(|asked| asked.contains(&after))
-        },
-    )
-    .await?;
     Ok(())
 }
