@@ -329,6 +329,17 @@ async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Saves the screenshot `name` of the window, which must show something, and closes it.
+async fn close_on_screenshot(client: Client, name: &str) -> Result<()> {
+    let shot = screenshot(&client, name).await?;
+    assert!(
+        std::fs::metadata(&shot)?.len() > 10_000,
+        "screenshot {shot:?} looks empty"
+    );
+    client.close().await?;
+    Ok(())
+}
+
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gui-runbook.md")
 }
@@ -385,13 +396,7 @@ async fn import_tick_restart_keeps_the_tick() -> Result<()> {
         .find(Locator::Css("[data-testid=identity-name]"))
         .await
         .is_err());
-    let shot = screenshot(&client, "after-restart.png").await?;
-    assert!(
-        std::fs::metadata(&shot)?.len() > 10_000,
-        "screenshot {shot:?} looks empty"
-    );
-    client.close().await?;
-    Ok(())
+    close_on_screenshot(client, "after-restart.png").await
 }
 
 /// The window's web view keeps its data in the data directory that `FLIGHTDECK_DATA_DIR` names,

@@ -188,13 +188,7 @@ async fn shows_the_demo_runbook(app: &Installed, shot: &str) -> Result<()> {
     let driver = start_driver(data.path())?;
     let client = open_window_of(&driver, app.program()).await?;
     introduce(&client).await?;
-    let shot = screenshot(&client, shot).await?;
-    assert!(
-        std::fs::metadata(&shot)?.len() > 10_000,
-        "screenshot {shot:?} looks empty"
-    );
-    client.close().await?;
-    Ok(())
+    close_on_screenshot(client, shot).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
