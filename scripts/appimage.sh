@@ -11,11 +11,10 @@
 # icons) and, like the .deb and the .rpm, uses the system's WebKitGTK 4.1 and GTK 3: it runs
 # where libwebkit2gtk-4.1-0 is installed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
 [ $# -eq 2 ] || { echo "usage: $0 DEB OUT_DIR" >&2; exit 1; }
-deb=$1
-out_dir=$2
+deb=$(realpath "$1")
+out_dir=$(realpath -m "$2")
+cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[appimage]\033[0m %s\n' "$*"; }
 
 runtime_crate=appimage-0.4.0

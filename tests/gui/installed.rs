@@ -69,6 +69,16 @@ impl Installed {
         }
     }
 
+    /// Whether `exe`, the program a process of the app runs, is the app as installed now. The
+    /// .deb's app that dpkg replaced reads "<path> (deleted)"; an AppImage's runs from the
+    /// image's mount, which names no version: the restarted app's request names it instead.
+    fn runs_as_installed_now(&self, exe: &Path) -> bool {
+        match self {
+            Self::Deb(app) => exe == app,
+            Self::AppImage(_) => true,
+        }
+    }
+
     /// The processes of the app running on `data_dir`, each with the program it runs: a program
     /// replaced on disk while it ran reads "<path> (deleted)". An AppImage's app runs from where
     /// the AppImage is mounted, which the runtime names in the app's `APPIMAGE` variable.
@@ -292,7 +302,7 @@ async fn installs_a_signed_update_and_restarts_as_it(
         || {
             app.processes(data.path())
                 .into_iter()
-                .find(|(pid, exe)| *pid != old[0].0 && !exe.ends_with(" (deleted)"))
+                .find(|(pid, exe)| *pid != old[0].0 && app.runs_as_installed_now(exe))
         },
     )
     .await?;
